@@ -1,0 +1,248 @@
+import type { NativeCollection, NativeRecovery, NativeRoot } from '../types/binding';
+import { ZdsError } from './errors';
+import { flushAtExit } from './exit-flush';
+import { binding } from './native';
+import { iterate, iterateAsync, readAll, readJsonl, readLines } from './scan';
+import { parseWithoutId, toLine } from './serialize';
+import { expectDocId, invalidArg } from './validate';
+
+/** A stored document as zds returns it: the fields you stored plus its `_id`. */
+export type WithId<T> = T & { _id: string };
+
+/** What opening a collection had to repair; see FORMAT.md "Opening and recovery". */
+export interface RecoveryReport {
+  /** index.bin was missing, corrupt, stale or written by another tool, so the index was rebuilt from data.jsonl. */
+  indexRebuilt: boolean;
+  /** Why the index was rebuilt, or null when index.bin was used as is. */
+  indexReason: string | null;
+  /** Lines of data.jsonl beyond the saved index that were applied at open. */
+  replayedLines: number;
+  /** Bytes of a torn last line cut off (writable) or ignored (read-only). */
+  truncatedBytes: number;
+  /** Byte offset where the torn line began, or null. */
+  tornOffset: number | null;
+  /** A valid last line lacked its newline and got one. */
+  newlineAdded: boolean;
+  /** Documents another tool had deleted only from its index; zds wrote their deletes down. */
+  foreignDeletes: number;
+  /** Malformed lines skipped because the collection was opened with `skipCorrupt`. */
+  skippedLines: { line: number; offset: number; reason: string }[];
+}
+
+/** Options of {@link Store.collection}. */
+export interface CollectionOptions {
+  /** Documents buffered in memory before they are handed to the OS (default: the store's). */
+  batchSize?: number;
+  /** Open despite malformed lines in data.jsonl, skipping and reporting them (default false). */
+  skipCorrupt?: boolean;
+}
+
+/** @internal */
+export interface CollectionInit {
+  root: NativeRoot;
+  name: string;
+  readOnly: boolean;
+  skipCorrupt: boolean;
+  batchSize: number;
+  onClose?: (c: Collection<any>) => void;
+}
+
+function warnAboutRecovery(name: string, r: NativeRecovery): void {
+  const parts: string[] = [];
+  if (r.truncatedBytes > 0) parts.push(`cut off a torn last line of ${r.truncatedBytes} bytes at offset ${r.tornOffset}`);
+  if (r.skippedLines.length > 0) {
+    parts.push(`skipped ${r.skippedLines.length} malformed line(s): ${r.skippedLines.slice(0, 5).map((s) => s.line).join(', ')}`);
+  }
+  if (parts.length > 0) {
+    process.emitWarning(`zds: collection '${name}': ${parts.join('; ')}`, { code: 'ZDS_RECOVERED' });
+  }
+}
+
+/**
+ * One collection of a store: documents of type `T` stored by id.
+ *
+ * Writes are buffered and become durable at {@link Collection.flush} or
+ * {@link Collection.close}; reads see every accepted write at once.
+ * Iteration returns documents in data.jsonl order of their latest version.
+ *
+ * @typeParam T - the shape of the documents (without `_id`)
+ */
+export class Collection<T extends object = Record<string, unknown>> {
+  /** The collection's name. */
+  readonly name: string;
+  /** True when writes are refused. */
+  readonly readOnly: boolean;
+  #native: NativeCollection;
+  #onClose?: (c: Collection<any>) => void;
+  #unregister?: () => void;
+
+  /** @internal Use {@link Store.collection}. */
+  constructor(init: CollectionInit) {
+    this.name = init.name;
+    this.readOnly = init.readOnly;
+    this.#native = new binding.NativeCollection(init.root, init.name, init.readOnly, init.skipCorrupt, init.batchSize);
+    this.#onClose = init.onClose;
+    if (!init.readOnly) this.#unregister = flushAtExit(this.#native);
+    warnAboutRecovery(init.name, this.#native.recovery());
+  }
+
+  /** Stores `doc` under `id`, replacing any earlier version. */
+  put(id: string, doc: T): void {
+    expectDocId(id);
+    this.#native.put(id, toLine(id, doc));
+  }
+
+  /**
+   * Stores many documents; returns how many.
+   * @param entries - `[id, doc]` pairs, e.g. an array or a `Map`
+   */
+  putMany(entries: Iterable<readonly [string, T]>): number {
+    if (entries === null || typeof (entries as Iterable<unknown>)?.[Symbol.iterator] !== 'function') {
+      throw invalidArg('an iterable of [id, doc] pairs', 'entries', entries);
+    }
+    let n = 0;
+    for (const entry of entries) {
+      if (!Array.isArray(entry) || entry.length !== 2) throw invalidArg('an [id, doc] pair', `entry ${n}`, entry);
+      this.put(entry[0], entry[1]);
+      n++;
+    }
+    return n;
+  }
+
+  /** The document stored under `id` (with its `_id`), or `undefined`. */
+  get(id: string): WithId<T> | undefined {
+    expectDocId(id);
+    const text = this.#native.get(id, false);
+    return text === undefined ? undefined : (JSON.parse(text) as WithId<T>);
+  }
+
+  /** @internal The document without `_id`, or undefined (the upstream API's shape). */
+  getWithoutId(id: string): Record<string, unknown> | undefined {
+    expectDocId(id);
+    const text = this.#native.get(id, true);
+    return text === undefined ? undefined : parseWithoutId(text);
+  }
+
+  /** The documents stored under `ids`, in the same order; `undefined` where missing. */
+  getMany(ids: readonly string[]): (WithId<T> | undefined)[] {
+    if (!Array.isArray(ids)) throw invalidArg('an array of ids', 'ids', ids);
+    ids.forEach(expectDocId);
+    const docs = JSON.parse(this.#native.getMany(ids as string[])) as (WithId<T> | null)[];
+    return docs.map((d) => (d === null ? undefined : d));
+  }
+
+  /** True when a document is stored under `id`. */
+  has(id: string): boolean {
+    expectDocId(id);
+    return this.#native.exists(id);
+  }
+
+  /** Deletes the document under `id`; returns false when there was none. */
+  delete(id: string): boolean {
+    expectDocId(id);
+    return this.#native.delete(id);
+  }
+
+  /** How many documents the collection holds. */
+  get count(): number {
+    return this.#native.count();
+  }
+
+  /** Every id, in iteration order. */
+  ids(): string[] {
+    return this.#native.listIds();
+  }
+
+  /** Every document (with `_id`), in iteration order, as one array. */
+  toArray(): WithId<T>[] {
+    return readAll(this.#native) as WithId<T>[];
+  }
+
+  /** Every stored line as its own Buffer (JSON bytes, no newline). */
+  rawLines(): Buffer[] {
+    return readLines(this.#native);
+  }
+
+  /** Every live document as JSONL bytes in one Buffer. */
+  toJsonl(): Buffer {
+    return readJsonl(this.#native);
+  }
+
+  /**
+   * Appends pre-serialised JSONL, one line per id; returns how many lines.
+   * Lines are validated before any is written; a line without `_id` gets it.
+   */
+  writeJsonl(data: Buffer | Uint8Array | string, ids: readonly string[]): number {
+    const buf = typeof data === 'string' ? Buffer.from(data) : Buffer.isBuffer(data) ? data : data instanceof Uint8Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : undefined;
+    if (buf === undefined) throw invalidArg('a Buffer or string of JSONL', 'data', data);
+    if (!Array.isArray(ids)) throw invalidArg('an array of ids', 'ids', ids);
+    ids.forEach(expectDocId);
+    return this.#native.writeJsonl(buf, ids as string[]);
+  }
+
+  /** Iterates documents synchronously, reading in batches. */
+  [Symbol.iterator](): Iterator<WithId<T>> {
+    return iterate<WithId<T>>(this.#native);
+  }
+
+  /** Iterates documents with the reads done off the main thread. */
+  [Symbol.asyncIterator](): AsyncIterator<WithId<T>> {
+    return iterateAsync<WithId<T>>(this.#native);
+  }
+
+  /** Makes every accepted write durable: data.jsonl fsynced, index.bin replaced atomically. */
+  flush(): void {
+    this.#native.flush();
+  }
+
+  /** {@link Collection.flush} on the libuv threadpool. */
+  flushAsync(): Promise<void> {
+    return this.#native.flushAsync();
+  }
+
+  /** Rewrites data.jsonl with live documents only (atomically), dropping old versions and deletes. */
+  compact(): void {
+    this.#native.compact();
+  }
+
+  /** {@link Collection.compact} on the libuv threadpool. */
+  compactAsync(): Promise<void> {
+    return this.#native.compactAsync();
+  }
+
+  /** Read-only handles: pick up what a writer has flushed since open. Writable handles are always current. */
+  refresh(): void {
+    this.#native.refresh();
+  }
+
+  /** Sizes: bytes of the in-memory index and of data.jsonl (buffered writes included). */
+  get stats(): { indexBytes: number; dataBytes: number } {
+    return this.#native.stats();
+  }
+
+  /** What opening the collection had to repair. */
+  get recovery(): RecoveryReport {
+    return this.#native.recovery();
+  }
+
+  /** True after {@link Collection.close}. */
+  get closed(): boolean {
+    return this.#native.closed;
+  }
+
+  /** Flushes and releases this handle. Further calls throw `ECLOSED`; closing twice is fine. */
+  close(): void {
+    if (this.#native.closed) return;
+    try {
+      this.#native.close();
+    } finally {
+      this.#unregister?.();
+      this.#onClose?.(this);
+    }
+  }
+
+  /** @internal Throws ENOTFOUND for the upstream API. */
+  static notFound(name: string, id: string): ZdsError {
+    return new ZdsError('ENOTFOUND', `No document '${id}' in collection '${name}'`);
+  }
+}

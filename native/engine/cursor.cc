@@ -1,0 +1,72 @@
+#include "engine/cursor.h"
+
+namespace zds {
+
+Cursor::Cursor(std::shared_ptr<DataFile> file, std::vector<LineRef> refs)
+    : file_(std::move(file)), refs_(std::move(refs)) {}
+
+Cursor::Cursor(std::shared_ptr<Collection> coll, std::vector<std::string> ids)
+    : coll_(std::move(coll)), ids_(std::move(ids)) {}
+
+namespace {
+
+void AppendLine(BatchForm form, std::string_view line, Batch* out) {
+  // Lines from other tools may end in "\r"; it is JSON whitespace, but keep
+  // the bytes we hand out to the document itself.
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  if (form == BatchForm::kJsonArray) out->bytes.push_back(out->count == 0 ? '[' : ',');
+  out->bytes.append(line.data(), line.size());
+  if (form == BatchForm::kJsonl) out->bytes.push_back('\n');
+  out->ends.push_back(out->bytes.size());
+  ++out->count;
+}
+
+}  // namespace
+
+Status Cursor::Next(size_t max_docs, size_t max_bytes, BatchForm form, Batch* out) {
+  out->bytes.clear();
+  out->ends.clear();
+  out->count = 0;
+  if (max_docs == 0) max_docs = 1;
+  if (coll_) {
+    std::string line;
+    while (pos_ < ids_.size() && out->count < max_docs && out->bytes.size() < max_bytes) {
+      Status st = coll_->Get(ids_[pos_], &line);
+      ++pos_;
+      if (st.code() == Code::kNotFound) continue;  // deleted since the snapshot
+      ZDS_RETURN_IF_ERROR(st);
+      AppendLine(form, line, out);
+    }
+  } else {
+    while (pos_ < refs_.size() && out->count < max_docs && out->bytes.size() < max_bytes) {
+      // Read a run of adjacent lines with one pread.
+      size_t run_end = pos_ + 1;
+      uint64_t span = refs_[pos_].length;
+      while (run_end < refs_.size() && run_end - pos_ < max_docs - out->count &&
+             refs_[run_end].offset == refs_[run_end - 1].offset + refs_[run_end - 1].length &&
+             out->bytes.size() + span < max_bytes) {
+        span += refs_[run_end].length;
+        ++run_end;
+      }
+      ZDS_RETURN_IF_ERROR(file_->fs->ReadRange(file_->fd, refs_[pos_].offset, span, &scratch_));
+      size_t at = 0;
+      for (size_t i = pos_; i < run_end; ++i) {
+        const size_t len = refs_[i].length;
+        if (at + len > scratch_.size() + 1) {
+          return Status(Code::kCorrupt, "data.jsonl is shorter than its index says (offset " +
+                                            std::to_string(refs_[i].offset) + ")");
+        }
+        AppendLine(form, std::string_view(scratch_).substr(at, len), out);
+        at += len;
+      }
+      pos_ = run_end;
+    }
+  }
+  if (form == BatchForm::kJsonArray) {
+    if (out->count == 0) out->bytes = "[";
+    out->bytes.push_back(']');
+  }
+  return Status::Ok();
+}
+
+}  // namespace zds

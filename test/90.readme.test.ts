@@ -1,0 +1,40 @@
+// The README's examples run as written (imports of 'zds' resolve to this
+// package through its "exports" self-reference).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers';
+
+const repo = join(__dirname, '..');
+const runDir = join(__dirname, '.readme-run');
+const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+afterAll(() => rmSync(runDir, { recursive: true, force: true }));
+
+describe('README examples', () => {
+  it('has examples to run', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('runs every example in order in one folder, without errors', () => {
+    mkdirSync(runDir, { recursive: true });
+    const cwd = tempDir();
+    const outputs: string[] = [];
+    blocks.forEach((code, i) => {
+      const file = join(runDir, `example-${i}.${code.includes('require(') ? 'cjs' : 'mjs'}`);
+      writeFileSync(file, code);
+      const r = spawnSync(process.execPath, [file], { cwd, encoding: 'utf8' });
+      expect(r.stderr, `example ${i} stderr`).toBe('');
+      expect(r.status, `example ${i} exit code`).toBe(0);
+      outputs.push(r.stdout);
+    });
+    // Spot-check that the printed values are the ones the comments promise.
+    expect(outputs[0]).toContain("_id: 'alice'");
+    expect(outputs[0]).toContain('alice Alice');
+    expect(outputs[1]).toContain("{ type: 'click', x: 10 }");
+    expect(outputs[1]).toContain("{ root: './my-data', collection: 'events', count: 2 }");
+    expect(outputs[1]).toContain("[ 'events', 'users' ]");
+  });
+});

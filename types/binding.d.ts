@@ -1,0 +1,66 @@
+// Hand-written types of the native addon (build/Release/zds.node). The addon
+// is private to the package: lib/ wraps every object in a public class.
+
+/** Batch shapes a cursor can return: 0 = Buffer per line, 1 = one JSONL Buffer, 2 = JSON array text. */
+export type BatchForm = 0 | 1 | 2;
+
+export interface NativeRecovery {
+  indexRebuilt: boolean;
+  indexReason: string | null;
+  replayedLines: number;
+  truncatedBytes: number;
+  tornOffset: number | null;
+  newlineAdded: boolean;
+  foreignDeletes: number;
+  skippedLines: { line: number; offset: number; reason: string }[];
+}
+
+export declare class NativeRoot {
+  constructor(path: string, readOnly: boolean);
+  readonly path: string;
+  readonly readOnly: boolean;
+  listCollections(): string[];
+  collectionExists(name: string): boolean;
+  close(): void;
+}
+
+export declare class NativeCollection {
+  constructor(root: NativeRoot, name: string, readOnly: boolean, skipCorrupt: boolean, batchSize: number);
+  readonly closed: boolean;
+  put(id: string, line: string): void;
+  writeJsonl(data: Buffer, ids: string[]): number;
+  /** The stored line, optionally without its leading "_id" member; undefined when missing. */
+  get(id: string, stripId: boolean): string | undefined;
+  /** JSON array text of the lines, null for missing ids. */
+  getMany(ids: string[]): string;
+  delete(id: string): boolean;
+  exists(id: string): boolean;
+  count(): number;
+  listIds(): string[];
+  flush(): void;
+  flushAsync(): Promise<void>;
+  compact(): void;
+  compactAsync(): Promise<void>;
+  refresh(): void;
+  recovery(): NativeRecovery;
+  stats(): { indexBytes: number; dataBytes: number };
+  close(): void;
+}
+
+export declare class NativeCursor {
+  constructor(collection: NativeCollection);
+  readonly total: number;
+  next(maxDocs: number, maxBytes: number, form: 0): Buffer[] | null;
+  next(maxDocs: number, maxBytes: number, form: 1): Buffer | null;
+  next(maxDocs: number, maxBytes: number, form: 2): string | null;
+  nextAsync(maxDocs: number, maxBytes: number, form: 2): Promise<string | null>;
+  close(): void;
+}
+
+export interface Binding {
+  version(): string;
+  setErrorFactory(factory: (code: string, message: string) => Error): void;
+  NativeRoot: typeof NativeRoot;
+  NativeCollection: typeof NativeCollection;
+  NativeCursor: typeof NativeCursor;
+}
