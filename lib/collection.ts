@@ -89,7 +89,7 @@ export class Collection<T extends object = Record<string, unknown>> {
   /** Stores `doc` under `id`, replacing any earlier version. */
   put(id: string, doc: T): void {
     expectDocId(id);
-    this.#native.put(id, toLine(id, doc));
+    this.#native.put(toLine(id, doc));
   }
 
   /**
@@ -169,12 +169,15 @@ export class Collection<T extends object = Record<string, unknown>> {
   }
 
   /**
-   * Appends pre-serialised JSONL, one line per id; returns how many lines.
-   * Lines are validated before any is written; a line without `_id` gets it.
+   * Appends pre-serialised JSONL (the fast import path); returns how many lines.
+   * Every line is validated before any is written. With `ids`, line i is
+   * stored under ids[i] (a line without `_id` gets it); without, each line
+   * must carry its own string `_id`.
    */
-  writeJsonl(data: Buffer | Uint8Array | string, ids: readonly string[]): number {
+  writeJsonl(data: Buffer | Uint8Array | string, ids?: readonly string[]): number {
     const buf = typeof data === 'string' ? Buffer.from(data) : Buffer.isBuffer(data) ? data : data instanceof Uint8Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : undefined;
     if (buf === undefined) throw invalidArg('a Buffer or string of JSONL', 'data', data);
+    if (ids === undefined) return this.#native.writeJsonl(buf);
     if (!Array.isArray(ids)) throw invalidArg('an array of ids', 'ids', ids);
     ids.forEach(expectDocId);
     return this.#native.writeJsonl(buf, ids as string[]);

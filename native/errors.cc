@@ -46,6 +46,24 @@ void ReadString(const Napi::CallbackInfo& info, size_t i, const char* what, std:
   out->resize(copied);
 }
 
+std::string_view ReadUtf8(const Napi::CallbackInfo& info, size_t i, const char* what, std::string* scratch) {
+  if (info.Length() <= i || !info[i].IsString())
+    ThrowArg(info.Env(), std::string("Expected a string for ") + what);
+  napi_env env = info.Env();
+  napi_value v = info[i];
+  if (scratch->size() < 4096) scratch->resize(4096);
+  size_t copied = 0;
+  if (napi_get_value_string_utf8(env, v, scratch->data(), scratch->size(), &copied) != napi_ok)
+    ThrowArg(info.Env(), std::string("Unreadable string for ") + what);
+  // Room for the NUL and a whole UTF-8 sequence left over means nothing was cut.
+  if (copied + 5 <= scratch->size()) return std::string_view(scratch->data(), copied);
+  size_t len = 0;
+  napi_get_value_string_utf8(env, v, nullptr, 0, &len);
+  scratch->resize(len + 1);
+  napi_get_value_string_utf8(env, v, scratch->data(), scratch->size(), &copied);
+  return std::string_view(scratch->data(), copied);
+}
+
 Napi::Object ArgObject(const Napi::CallbackInfo& info, size_t i, const char* what) {
   if (info.Length() <= i || !info[i].IsObject())
     ThrowArg(info.Env(), std::string("Expected an object for ") + what);

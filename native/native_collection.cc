@@ -1,6 +1,7 @@
 #include "native_collection.h"
 
 #include "async_worker.h"
+#include "engine/names.h"
 #include "errors.h"
 #include "native_root.h"
 
@@ -23,7 +24,7 @@ class FlushWorker : public ZdsWorker {
 
 // zds writes "_id" first, so get() can drop it by slicing instead of making
 // JavaScript delete a property (which slows the object down).
-bool StripLeadingId(const std::string& line, std::string_view id, std::string* out) {
+bool StripLeadingId(std::string_view line, std::string_view id, std::string* out) {
   const size_t head = 8 + id.size() + 1;  // {"_id":"<id>"
   if (line.size() < head + 1 || line.compare(0, 8, "{\"_id\":\"") != 0 ||
       line.compare(8, id.size(), id) != 0 || line[8 + id.size()] != '"')
@@ -34,7 +35,7 @@ bool StripLeadingId(const std::string& line, std::string_view id, std::string* o
   }
   if (line[head] != ',') return false;
   out->assign("{");
-  out->append(line, head + 1, std::string::npos);
+  out->append(line.substr(head + 1));
   return true;
 }
 
@@ -86,24 +87,27 @@ std::shared_ptr<Collection> NativeCollection::Get(Napi::Env env) {
   return coll_;
 }
 
-// The hot write path: strings are read into buffers this handle reuses.
+// put(line): the hot write path. The line starts with {"_id":"<id>", which
+// names the document, so one string crosses into native code per put.
 Napi::Value NativeCollection::Put(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!coll_) Throw(env, Status(Code::kClosed, "The collection handle is closed"));
-  ReadString(info, 0, "id", &id_);
-  ReadString(info, 1, "line", &line_);
-  Check(env, coll_->Put(id_, line_));
+  const std::string_view line = ReadUtf8(info, 0, "line", &line_);
+  std::string_view id;
+  if (!LeadingId(line, &id))
+    ThrowArg(env, "Expected a document line that starts with {\"_id\":\"<id>\" for put");
+  Check(env, coll_->Put(id, line));
   return env.Undefined();
 }
 
 Napi::Value NativeCollection::WriteJsonl(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto coll = Get(env);
-  if (info.Length() < 2 || !info[0].IsBuffer() || !info[1].IsArray())
-    ThrowArg(env, "Expected a Buffer and an array of ids for writeJsonl");
+  if (info.Length() < 1 || !info[0].IsBuffer() || (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsArray()))
+    ThrowArg(env, "Expected a Buffer and an optional array of ids for writeJsonl");
   auto buf = info[0].As<Napi::Buffer<char>>();
-  auto arr = info[1].As<Napi::Array>();
   std::vector<std::string> ids;
+  Napi::Array arr = info.Length() > 1 && info[1].IsArray() ? info[1].As<Napi::Array>() : Napi::Array::New(env, 0);
   ids.reserve(arr.Length());
   for (uint32_t i = 0; i < arr.Length(); ++i) {
     Napi::Value v = arr.Get(i);
@@ -115,20 +119,22 @@ Napi::Value NativeCollection::WriteJsonl(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(count));
 }
 
-// get(id, stripId) -> string | undefined
+// get(id, stripId) -> string | undefined. The JS string is made straight
+// from the mapped line: the one copy a get makes.
 Napi::Value NativeCollection::GetDoc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto coll = Get(env);
-  const std::string id = ArgString(info, 0, "id");
+  const std::string_view id = ReadUtf8(info, 0, "id", &id_);
   const bool strip = ArgBool(info, 1, "stripId", false);
-  Status st = coll->Get(id, &line_);
+  LineView view;
+  Status st = coll->Get(id, &line_, &view);
   if (st.code() == Code::kNotFound) return env.Undefined();
   Check(env, st);
   if (strip) {
     std::string body;
-    if (StripLeadingId(line_, id, &body)) return Napi::String::New(env, body);
+    if (StripLeadingId(view.text, id, &body)) return Napi::String::New(env, body);
   }
-  return Napi::String::New(env, line_);
+  return Napi::String::New(env, view.text.data(), view.text.size());
 }
 
 // getMany(ids) -> JSON array text with null for missing ids.

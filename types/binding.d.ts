@@ -27,8 +27,9 @@ export declare class NativeRoot {
 export declare class NativeCollection {
   constructor(root: NativeRoot, name: string, readOnly: boolean, skipCorrupt: boolean, batchSize: number);
   readonly closed: boolean;
-  put(id: string, line: string): void;
-  writeJsonl(data: Buffer, ids: string[]): number;
+  /** Stores a line that starts {"_id":"<id>", (the id names the document). */
+  put(line: string): void;
+  writeJsonl(data: Buffer, ids?: string[]): number;
   /** The stored line, optionally without its leading "_id" member; undefined when missing. */
   get(id: string, stripId: boolean): string | undefined;
   /** JSON array text of the lines, null for missing ids. */

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <ctime>
 
 #include "engine/cursor.h"
@@ -22,6 +23,9 @@ constexpr size_t kMaxPendingBytes = 4u << 20;
 // Rebuild and replay read data.jsonl in chunks of this size.
 constexpr size_t kScanChunk = 32u << 20;
 constexpr size_t kMaxReportedLines = 10;
+// Gets map data.jsonl; the mapping is extended once the file has grown this
+// much past it (smaller growth is read with pread).
+constexpr uint64_t kRemapSlack = 1u << 20;
 
 std::string NowIso8601() {
   char buf[64];
@@ -74,6 +78,7 @@ std::string DescribeBadLines(const std::vector<BadLine>& bad) {
 struct Collection::State {
   std::unique_ptr<DocIndex> index = std::make_unique<DocIndex>();
   std::shared_ptr<DataFile> file;
+  std::shared_ptr<const Mapping> map;  // data.jsonl mapped for gets; grows lazily
   uint64_t file_size = 0;    // bytes of data.jsonl written (not all synced)
   uint64_t synced_size = 0;  // bytes known durable
   std::string pending;       // lines accepted but not yet written
@@ -463,6 +468,7 @@ Status Collection::WritePendingLocked() {
     }
     return ws;
   }
+  fs_->StartWriteback(st->file->fd, st->file_size, st->pending.size());
   st->file_size += st->pending.size();
   st->pending.clear();
   st->pending_docs = 0;
@@ -504,7 +510,9 @@ Status Collection::Put(std::string_view id, std::string_view line) {
   if (line.size() >= UINT32_MAX) return Status(Code::kInvalidDoc, "The document is larger than 4 GiB");
   // The reserved key can only be at the top level if its text occurs at all;
   // only then is the line parsed to look.
-  if (line.find(std::string("\"") + format::kReservedKey + "\"") != std::string_view::npos) {
+  constexpr std::string_view kQuotedReservedKey = "\"$zds\"";
+  static_assert(kQuotedReservedKey.substr(1, 4) == std::string_view(format::kReservedKey));
+  if (line.find(kQuotedReservedKey) != std::string_view::npos) {
     simdjson::dom::parser parser;
     simdjson::padded_string padded(line.data(), line.size());
     bool has_id = false, empty = false;
@@ -520,10 +528,11 @@ Status Collection::WriteJsonl(std::string_view blob, const std::vector<std::stri
   // Validate everything first so a bad line writes nothing.
   struct Piece {
     size_t start, len;
+    std::string_view id;  // into `ids`, or into `line_ids` when ids come from the lines
     bool has_id, empty;
   };
   std::vector<Piece> pieces;
-  pieces.reserve(ids.size());
+  pieces.reserve(ids.empty() ? blob.size() / 128 : ids.size());
   size_t pos = 0;
   while (pos < blob.size()) {
     const void* nl = std::memchr(blob.data() + pos, '\n', blob.size() - pos);
@@ -532,37 +541,51 @@ Status Collection::WriteJsonl(std::string_view blob, const std::vector<std::stri
     if (len > 0 && blob[pos + len - 1] == '\r') --len;
     bool blank = true;
     for (size_t i = 0; i < len && blank; ++i) blank = blob[pos + i] == ' ' || blob[pos + i] == '\t';
-    if (!blank) pieces.push_back({pos, len, false, false});
+    if (!blank) pieces.push_back({pos, len, {}, false, false});
     pos = end + 1;
   }
-  if (pieces.size() != ids.size())
+  const bool ids_from_lines = ids.empty();
+  if (!ids_from_lines && pieces.size() != ids.size())
     return Status(Code::kInvalidArg, "writeJsonl got " + std::to_string(pieces.size()) + " line(s) but " +
                                          std::to_string(ids.size()) + " id(s); they must pair one to one");
   simdjson::dom::parser parser;
   simdjson::padded_string padded(blob.data(), blob.size());
+  std::deque<std::string> line_ids;  // stable addresses for Piece::id
   for (size_t i = 0; i < pieces.size(); ++i) {
-    ZDS_RETURN_IF_ERROR(ValidateDocId(ids[i]));
-    const std::string why = CheckUserLine(parser, padded.data() + pieces[i].start, pieces[i].len, ids[i],
-                                          &pieces[i].has_id, &pieces[i].empty);
+    Piece& p = pieces[i];
+    if (ids_from_lines) {
+      ParsedLine parsed;
+      Status st = ParseLine(parser, padded.data() + p.start, p.len, &parsed);
+      if (!st.ok() || parsed.tombstone)
+        return Status(Code::kInvalidDoc, "Line " + std::to_string(i + 1) + " of the JSONL " +
+                                             (st.ok() ? "uses the reserved top-level key \"$zds\""
+                                                      : st.message() + "; without ids every line needs a valid string \"_id\""));
+      p.id = line_ids.emplace_back(parsed.id);  // the parser's memory is reused by the next line
+      p.has_id = true;
+      continue;
+    }
+    p.id = ids[i];
+    ZDS_RETURN_IF_ERROR(ValidateDocId(p.id));
+    const std::string why = CheckUserLine(parser, padded.data() + p.start, p.len, p.id, &p.has_id, &p.empty);
     if (!why.empty())
       return Status(Code::kInvalidDoc,
                     "Line " + std::to_string(i + 1) + " of the JSONL (id '" + ids[i] + "') " + why);
   }
-  for (size_t i = 0; i < pieces.size(); ++i) {
-    std::string_view line = blob.substr(pieces[i].start, pieces[i].len);
-    if (pieces[i].has_id) {
-      ZDS_RETURN_IF_ERROR(AppendLine(ids[i], line, false));
+  for (const Piece& p : pieces) {
+    std::string_view line = blob.substr(p.start, p.len);
+    if (p.has_id) {
+      ZDS_RETURN_IF_ERROR(AppendLine(p.id, line, false));
     } else {
       // Every line carries its id so data.jsonl alone can rebuild the index.
       // The line is a validated object: its first non-blank byte is '{'.
-      std::string with_id = "{\"_id\":\"" + ids[i] + "\"";
-      if (pieces[i].empty) {
+      std::string with_id = "{\"_id\":\"" + std::string(p.id) + "\"";
+      if (p.empty) {
         with_id += "}";
       } else {
         with_id += ",";
         with_id.append(line.substr(line.find('{') + 1));
       }
-      ZDS_RETURN_IF_ERROR(AppendLine(ids[i], with_id, false));
+      ZDS_RETURN_IF_ERROR(AppendLine(p.id, with_id, false));
     }
   }
   *count = pieces.size();
@@ -705,6 +728,7 @@ Status Collection::Compact() {
   // The rename happened: from here on the new file is data.jsonl, whatever
   // fails next, so switch to it before anything else can go wrong.
   st->file = std::move(new_file);
+  st->map.reset();
   st->index = std::move(new_index);
   st->file_size = st->synced_size = out_size;
   st->index_dirty = true;
@@ -748,16 +772,51 @@ Status Collection::ReadLineLocked(LineRef ref, std::string* out) {
 }
 
 Status Collection::Get(std::string_view id, std::string* line) {
+  LineView view;
+  ZDS_RETURN_IF_ERROR(Get(id, line, &view));
+  if (view.text.data() != line->data()) line->assign(view.text.data(), view.text.size());
+  return Status::Ok();
+}
+
+Status Collection::Get(std::string_view id, std::string* scratch, LineView* out) {
   std::lock_guard<std::mutex> lock(mu_);
   if (st_->docs_mode) {
     if (!std::binary_search(st_->doc_ids.begin(), st_->doc_ids.end(), id))
       return Status(Code::kNotFound, "No document '" + std::string(id) + "' in '" + name_ + "'");
-    return DocsModeLine(id, line);
+    ZDS_RETURN_IF_ERROR(DocsModeLine(id, scratch));
+    *out = LineView{*scratch, nullptr};
+    return Status::Ok();
   }
   LineRef ref;
   if (!st_->index->Find(id, &ref))
     return Status(Code::kNotFound, "No document '" + std::string(id) + "' in '" + name_ + "'");
-  return ReadLineLocked(ref, line);
+  return ViewLineLocked(ref, scratch, out);
+}
+
+Status Collection::ViewLineLocked(LineRef ref, std::string* scratch, LineView* out) {
+  State* st = st_.get();
+  const uint64_t end = ref.offset + ref.length;
+  if (end <= st->file_size && ref.length > 0) {
+    // Written lines are read through a mapping: no system call and no copy.
+    // It is extended once the file has outgrown it by kRemapSlack, so a
+    // writer reading back its latest lines does not remap on every get.
+    const uint64_t mapped = st->map ? st->map->size() : 0;
+    if (end > mapped && (mapped == 0 || st->file_size - mapped >= kRemapSlack)) {
+      const char* addr = nullptr;
+      if (fs_->MapReadOnly(st->file->fd, static_cast<size_t>(st->file_size), &addr).ok()) {
+        st->map = std::make_shared<const Mapping>(fs_, addr, static_cast<size_t>(st->file_size));
+      }
+    }
+    if (st->map && end <= st->map->size()) {
+      std::string_view text(st->map->data() + ref.offset, ref.length);
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+      *out = LineView{text, st->map};
+      return Status::Ok();
+    }
+  }
+  ZDS_RETURN_IF_ERROR(ReadLineLocked(ref, scratch));
+  *out = LineView{*scratch, nullptr};
+  return Status::Ok();
 }
 
 bool Collection::Exists(std::string_view id) {

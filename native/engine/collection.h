@@ -51,6 +51,13 @@ struct DataFile {
   int fd;
 };
 
+// A document's line without its '\n': a view into a mapping of data.jsonl
+// (kept alive by `keep`) or into the caller's scratch string.
+struct LineView {
+  std::string_view text;
+  std::shared_ptr<const Mapping> keep;
+};
+
 class Collection : public std::enable_shared_from_this<Collection> {
  public:
   static Status Open(FileSystem* fs, std::shared_ptr<Root> root, const std::string& name,
@@ -64,12 +71,15 @@ class Collection : public std::enable_shared_from_this<Collection> {
 
   // `line` is one JSON object without '\n' whose first member is "_id":"<id>".
   Status Put(std::string_view id, std::string_view line);
-  // Appends pre-serialised JSONL; lines pair with ids in order. Validates
-  // every line before writing any. Lines without "_id" get it added.
+  // Appends pre-serialised JSONL; lines pair with ids in order, or, when ids
+  // is empty, each line names its own with a string "_id". Validates every
+  // line before writing any. Lines without "_id" get it added.
   Status WriteJsonl(std::string_view blob, const std::vector<std::string>& ids, size_t* count);
   Status Delete(std::string_view id);
   // The latest line for id, without its '\n'. kNotFound when absent.
   Status Get(std::string_view id, std::string* line);
+  // The same without copying when the line can be read in place.
+  Status Get(std::string_view id, std::string* scratch, LineView* out);
   bool Exists(std::string_view id);
   size_t Count();
   void ListIds(std::vector<std::string>* ids);
@@ -104,6 +114,7 @@ class Collection : public std::enable_shared_from_this<Collection> {
   Status WriteIndexLocked();
   Status WriteManifestLocked();
   Status ReadLineLocked(LineRef ref, std::string* out);
+  Status ViewLineLocked(LineRef ref, std::string* scratch, LineView* out);
   Status DocsModeLine(std::string_view id, std::string* line);
 
   FileSystem* const fs_;

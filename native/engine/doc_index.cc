@@ -15,20 +15,26 @@ uint32_t DocIndex::AddId(std::string_view id) {
 }
 
 void DocIndex::Put(std::string_view id, LineRef ref) {
-  auto it = set_.find(id);
+  const uint32_t slot = static_cast<uint32_t>(slots_.size());
+  bool inserted = false;
+  // One probe for both cases: insert the new slot, or find the old one.
+  auto it = set_.lazy_emplace(id, [&](const auto& construct) {
+    inserted = true;
+    construct(slot);
+  });
   uint32_t id_ref;
-  if (it != set_.end()) {
+  if (inserted) {
+    id_ref = AddId(id);
+    ++live_;
+  } else {
     const uint32_t old = *it;
     id_ref = slots_[old].id_ref;
     slots_[old].length = 0;
-    set_.erase(it);
-    --live_;
-  } else {
-    id_ref = AddId(id);
+    // Same id, so the same hash: the element may change in place. The set
+    // stores plain uint32_t objects; only its iterator adds the const.
+    const_cast<uint32_t&>(*it) = slot;
   }
   slots_.push_back(Slot{ref.offset, ref.length, id_ref});
-  set_.insert(static_cast<uint32_t>(slots_.size() - 1));
-  ++live_;
   AdvanceEnd(ref.offset + ref.length);
   MaybeCompact();
 }

@@ -67,7 +67,11 @@ class DocIndex {
     using is_transparent = void;
     const DocIndex* index;
     size_t operator()(uint32_t slot) const { return (*this)(index->IdOfSlot(slot)); }
-    size_t operator()(std::string_view id) const { return absl::Hash<std::string_view>{}(id); }
+    // Through absl::string_view: Debian's abseil was built before it aliased
+    // std::string_view, and hashing the std type falls back to std::hash.
+    size_t operator()(std::string_view id) const {
+      return absl::Hash<absl::string_view>{}(absl::string_view(id.data(), id.size()));
+    }
   };
   struct SlotEq {
     using is_transparent = void;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -141,6 +142,21 @@ class PosixFileSystem final : public FileSystem {
     if (::fdatasync(fd) != 0) return Status::FromErrno("fsync", "fd " + std::to_string(fd), errno);
     return Status::Ok();
   }
+
+  void StartWriteback(int fd, uint64_t offset, uint64_t len) override {
+#ifdef __linux__
+    ::sync_file_range(fd, static_cast<off64_t>(offset), static_cast<off64_t>(len), SYNC_FILE_RANGE_WRITE);
+#endif
+  }
+
+  Status MapReadOnly(int fd, size_t len, const char** addr) override {
+    void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) return Status::FromErrno("mmap", "fd " + std::to_string(fd), errno);
+    *addr = static_cast<const char*>(p);
+    return Status::Ok();
+  }
+
+  void Unmap(const char* addr, size_t len) override { ::munmap(const_cast<char*>(addr), len); }
 
   Status Truncate(int fd, uint64_t size) override {
     if (::ftruncate(fd, static_cast<off_t>(size)) != 0)

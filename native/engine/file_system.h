@@ -38,6 +38,15 @@ class FileSystem {
   // Writes all len bytes at offset. On failure *written says how many landed.
   virtual Status PWrite(int fd, const void* buf, size_t len, uint64_t offset, size_t* written) = 0;
   virtual Status Sync(int fd) = 0;  // fdatasync: data and the size that reaches it
+  // A hint to start writing [offset, offset+len) back to the device now, so
+  // the Sync() that follows has less to wait for. Never blocks on the I/O
+  // and never fails: durability still comes only from Sync().
+  virtual void StartWriteback(int fd, uint64_t offset, uint64_t len) {}
+  // Maps [0, len) of a file read-only. Readers of the mapping must stay
+  // inside data the engine has written (FORMAT.md "Durability" says what a
+  // truncation by another program does to a mapped reader).
+  virtual Status MapReadOnly(int fd, size_t len, const char** addr) = 0;
+  virtual void Unmap(const char* addr, size_t len) = 0;
   virtual Status Truncate(int fd, uint64_t size) = 0;
   virtual Status Size(int fd, uint64_t* size) = 0;
   virtual Status Stat(const std::string& path, FileInfo* info) = 0;
@@ -66,6 +75,25 @@ FileSystem* DefaultFileSystem();
 
 std::string DirName(const std::string& path);
 std::string JoinPath(const std::string& a, const std::string& b);
+
+// A read-only mapping of the first `size` bytes of a file; shared so a get
+// can finish with it while a compaction or growth replaces it.
+class Mapping {
+ public:
+  Mapping(FileSystem* fs, const char* addr, size_t size) : fs_(fs), addr_(addr), size_(size) {}
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+  ~Mapping() {
+    if (addr_) fs_->Unmap(addr_, size_);
+  }
+  const char* data() const { return addr_; }
+  size_t size() const { return size_; }
+
+ private:
+  FileSystem* fs_;
+  const char* addr_;
+  size_t size_;
+};
 
 // RAII owner of a descriptor opened through a FileSystem.
 class ScopedFd {

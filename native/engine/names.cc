@@ -18,6 +18,15 @@ bool IsValidName(std::string_view s) {
   return true;
 }
 
+bool LeadingId(std::string_view line, std::string_view* id) {
+  constexpr std::string_view kPrefix = "{\"_id\":\"";
+  if (line.size() <= kPrefix.size() || line.compare(0, kPrefix.size(), kPrefix) != 0) return false;
+  const size_t end = line.find('"', kPrefix.size());
+  if (end == std::string_view::npos) return false;
+  *id = line.substr(kPrefix.size(), end - kPrefix.size());
+  return true;
+}
+
 namespace {
 std::string Quote(std::string_view s) {
   std::string out = "'";

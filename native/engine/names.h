@@ -12,6 +12,11 @@ namespace zds {
 bool IsValidName(std::string_view s);
 
 Status ValidateDocId(std::string_view id);
+
+// The id of a line zds wrote, which starts {"_id":"<id>" (FORMAT.md
+// "data.jsonl"). False when the line does not start that way. The id is not
+// validated; it ends at the first '"'.
+bool LeadingId(std::string_view line, std::string_view* id);
 Status ValidateCollectionName(std::string_view name);
 
 }  // namespace zds

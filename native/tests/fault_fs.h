@@ -107,6 +107,12 @@ class FaultyFileSystem final : public zds::FileSystem {
   zds::Status ListDir(const std::string& path, std::vector<std::string>* names) override;
   zds::Status TryLock(int fd, const std::string& path) override;
   zds::Status RealPath(const std::string& path, std::string* out) override;
+  // Mapped reads bypass fault injection: a failing disk shows up in PRead,
+  // PWrite and Sync, which the engine uses for everything it must survive.
+  zds::Status MapReadOnly(int fd, size_t len, const char** addr) override {
+    return base_->MapReadOnly(fd, len, addr);
+  }
+  void Unmap(const char* addr, size_t len) override { base_->Unmap(addr, len); }
 
  private:
   // Records the call; returns true (and the rule) when it must fail.
