@@ -3,6 +3,7 @@
 #include "async_worker.h"
 #include "engine/names.h"
 #include "errors.h"
+#include "js_string.h"
 #include "native_root.h"
 
 namespace zds::node {
@@ -132,9 +133,9 @@ Napi::Value NativeCollection::GetDoc(const Napi::CallbackInfo& info) {
   Check(env, st);
   if (strip) {
     std::string body;
-    if (StripLeadingId(view.text, id, &body)) return Napi::String::New(env, body);
+    if (StripLeadingId(view.text, id, &body)) return JsString(env, body);
   }
-  return Napi::String::New(env, view.text.data(), view.text.size());
+  return JsString(env, view.text);
 }
 
 // getMany(ids) -> JSON array text with null for missing ids.
@@ -157,7 +158,7 @@ Napi::Value NativeCollection::GetMany(const Napi::CallbackInfo& info) {
     out += line_;
   }
   out.push_back(']');
-  return Napi::String::New(env, out);
+  return JsString(env, out);
 }
 
 Napi::Value NativeCollection::Delete(const Napi::CallbackInfo& info) {

@@ -2,6 +2,7 @@
 
 #include "async_worker.h"
 #include "errors.h"
+#include "js_string.h"
 #include "native_collection.h"
 
 namespace zds::node {
@@ -85,7 +86,7 @@ Napi::Value NativeCursor::BatchToJs(Napi::Env env, BatchForm form, Batch& batch)
     case BatchForm::kJsonl:
       return Napi::Buffer<char>::Copy(env, batch.bytes.data(), batch.bytes.size());
     case BatchForm::kJsonArray:
-      return Napi::String::New(env, batch.bytes.data(), batch.bytes.size());
+      return JsString(env, batch.bytes);
   }
   return env.Null();
 }

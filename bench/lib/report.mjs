@@ -58,7 +58,9 @@ export function evaluateTargets(r) {
     const ratio = med(r, 'sqlite', 'filter') / zds('filter');
     t.push({ target: "filtered scan >= 3x SQLite's json_extract", measured: `${ratio.toFixed(2)}x SQLite`, ratio, min: 3, pass: ratio >= 3 });
   }
-  if (zds('rss') !== undefined) {
+  // Per-document memory means something only once the index outweighs the
+  // process's fixed costs; the target is stated for 1M documents.
+  if (zds('rss') !== undefined && r.n >= 100_000) {
     const perDoc = zds('rss') / r.n;
     t.push({ target: 'index memory <= 64 bytes/doc (1M documents)', measured: `${perDoc.toFixed(1)} bytes/doc at ${r.n}`, ratio: perDoc, max: 64, pass: perDoc <= 64 });
   }

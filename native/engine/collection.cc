@@ -136,6 +136,32 @@ Status Collection::Open(FileSystem* fs, std::shared_ptr<Root> root, const std::s
 
 // ---- Loading and recovery (FORMAT.md "Opening and recovery") ----
 
+// index.bin's bytes, mapped rather than copied: open reads them once.
+class Collection::IndexBytes {
+ public:
+  std::string_view view() const { return map_ ? std::string_view(map_->data(), map_->size()) : copy_; }
+
+ private:
+  friend class Collection;
+  std::unique_ptr<Mapping> map_;
+  std::string copy_;
+};
+
+Status Collection::ReadIndexFile(IndexBytes* out) {
+  int fd = -1;
+  ZDS_RETURN_IF_ERROR(fs_->Open(index_path_, OpenMode::kRead, &fd));
+  ScopedFd owner(fs_, fd);
+  FileInfo info;
+  ZDS_RETURN_IF_ERROR(fs_->StatFd(fd, &info));
+  if (info.size == 0) return Status::Ok();
+  const char* addr = nullptr;
+  if (fs_->MapReadOnly(fd, static_cast<size_t>(info.size), &addr).ok()) {
+    out->map_ = std::make_unique<Mapping>(fs_, addr, static_cast<size_t>(info.size));
+    return Status::Ok();
+  }
+  return fs_->ReadRange(fd, 0, static_cast<size_t>(info.size), &out->copy_);
+}
+
 Status Collection::Load(State* st) {
   FileInfo dir_info, data_info, docs_info;
   ZDS_RETURN_IF_ERROR(fs_->Stat(dir_, &dir_info));
@@ -170,39 +196,49 @@ Status Collection::Load(State* st) {
 
   // Use index.bin when it is ours and matches the data; otherwise rebuild.
   uint64_t replay_from = 0;
-  std::string index_bytes;
   FileInfo index_info;
   ZDS_RETURN_IF_ERROR(fs_->Stat(index_path_, &index_info));
   bool adopted = false;
   if (index_info.exists) {
-    Status rs = fs_->ReadAll(index_path_, &index_bytes);
+    // Our entries go straight into the index as they are decoded, checked
+    // against the data they claim to cover; a bad one stops the decoding.
+    std::string reason;
+    uint64_t prev_end = 0;
+    uint64_t limit = 0;
+    DocIndex* index = st->index.get();
+    const IndexEntrySink sink = [&](std::string_view id, LineRef ref) {
+      if (ref.offset < prev_end || ref.offset > limit || ref.length > limit - ref.offset) {
+        reason = "index.bin has an entry outside data.jsonl";
+        return false;
+      }
+      prev_end = ref.offset + ref.length;
+      index->Put(id, ref);
+      return true;
+    };
     DecodedIndex decoded;
-    Status ds = rs.ok() ? DecodeIndex(index_bytes, &decoded) : rs;
+    IndexBytes bytes;
+    Status ds = ReadIndexFile(&bytes);
+    if (ds.ok()) {
+      limit = size;
+      index->Reserve(bytes.view().size() / 32);
+      ds = DecodeIndex(bytes.view(), &decoded, sink);
+    }
     if (!ds.ok()) {
       st->report.index_rebuilt = true;
       st->report.index_reason = ds.message();
     } else if (decoded.has_trailer) {
-      std::string reason;
       if (decoded.data_length > size) {
-        reason = "index.bin covers more bytes than data.jsonl holds";
-      } else {
+        reason = "index.bin covers more bytes than data.jsonl holds";  // the likelier cause
+      } else if (reason.empty() && prev_end > decoded.data_length) {
+        reason = "index.bin has an entry outside data.jsonl";
+      } else if (reason.empty()) {
         const uint64_t from =
             decoded.data_length > format::kTailHashWindow ? decoded.data_length - format::kTailHashWindow : 0;
         std::string tail;
         ZDS_RETURN_IF_ERROR(fs_->ReadRange(fd, from, static_cast<size_t>(decoded.data_length - from), &tail));
         if (TailHash(tail) != decoded.tail_hash) reason = "index.bin does not match data.jsonl";
       }
-      uint64_t prev_end = 0;
-      for (const auto& e : decoded.entries) {
-        if (!reason.empty()) break;
-        if (e.ref.offset < prev_end || e.ref.offset > decoded.data_length ||
-            e.ref.length > decoded.data_length - e.ref.offset)
-          reason = "index.bin has an entry outside data.jsonl";
-        prev_end = e.ref.offset + e.ref.length;
-      }
       if (reason.empty()) {
-        st->index->Reserve(decoded.entries.size());
-        for (const auto& e : decoded.entries) st->index->Put(e.id, e.ref);
         replay_from = decoded.data_length;
         adopted = true;
       } else {

@@ -102,7 +102,9 @@ class Collection : public std::enable_shared_from_this<Collection> {
              const CollectionOptions& options);
 
   struct State;
+  class IndexBytes;
   Status Load(State* st);
+  Status ReadIndexFile(IndexBytes* out);
   Status LoadDocsMode(State* st);
   Status ScanInto(State* st, uint64_t start, uint64_t end, uint64_t first_line_no, ScanOutcome* out);
   Status AdoptForeignIndex(State* st, const struct DecodedIndex& decoded);

@@ -14,11 +14,45 @@ void AppendLine(BatchForm form, std::string_view line, Batch* out) {
   // Lines from other tools may end in "\r"; it is JSON whitespace, but keep
   // the bytes we hand out to the document itself.
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
-  if (form == BatchForm::kJsonArray) out->bytes.push_back(out->count == 0 ? '[' : ',');
+  if (form == BatchForm::kJsonArray && out->count == 0) out->bytes.push_back('[');
   out->bytes.append(line.data(), line.size());
+  // Array elements are followed by ',' (the last one becomes ']').
   if (form == BatchForm::kJsonl) out->bytes.push_back('\n');
+  if (form == BatchForm::kJsonArray) out->bytes.push_back(',');
   out->ends.push_back(out->bytes.size());
   ++out->count;
+}
+
+// The JSON array form of a run of adjacent lines is the run itself with each
+// line's '\n' turned into ',' (and a "\r" before it into a space), so the
+// run is read straight into the batch and never copied. False when the file
+// ended early; the caller then takes the general path, which reports it.
+bool ReadRunAsArrayElements(const DataFile& file, const std::vector<LineRef>& refs, size_t from, size_t to,
+                            uint64_t span, Batch* out, Status* status) {
+  if (out->count == 0) out->bytes.push_back('[');
+  const size_t base = out->bytes.size();
+  out->bytes.resize(base + span);
+  size_t got = 0;
+  *status = file.fs->PRead(file.fd, out->bytes.data() + base, span, refs[from].offset, &got);
+  size_t at = base;
+  bool framed = status->ok() && got == span;
+  for (size_t i = from; framed && i < to; ++i) {
+    at += refs[i].length;
+    framed = refs[i].length >= 2 && out->bytes[at - 1] == '\n';
+  }
+  if (!framed) {
+    out->bytes.resize(out->count == 0 ? base - 1 : base);
+    return false;
+  }
+  at = base;
+  for (size_t i = from; i < to; ++i) {
+    at += refs[i].length;
+    out->bytes[at - 1] = ',';
+    if (out->bytes[at - 2] == '\r') out->bytes[at - 2] = ' ';
+    out->ends.push_back(at);
+    ++out->count;
+  }
+  return true;
 }
 
 }  // namespace
@@ -48,6 +82,14 @@ Status Cursor::Next(size_t max_docs, size_t max_bytes, BatchForm form, Batch* ou
         span += refs_[run_end].length;
         ++run_end;
       }
+      if (form == BatchForm::kJsonArray) {
+        Status st;
+        if (ReadRunAsArrayElements(*file_, refs_, pos_, run_end, span, out, &st)) {
+          pos_ = run_end;
+          continue;
+        }
+        ZDS_RETURN_IF_ERROR(st);
+      }
       ZDS_RETURN_IF_ERROR(file_->fs->ReadRange(file_->fd, refs_[pos_].offset, span, &scratch_));
       size_t at = 0;
       for (size_t i = pos_; i < run_end; ++i) {
@@ -63,8 +105,11 @@ Status Cursor::Next(size_t max_docs, size_t max_bytes, BatchForm form, Batch* ou
     }
   }
   if (form == BatchForm::kJsonArray) {
-    if (out->count == 0) out->bytes = "[";
-    out->bytes.push_back(']');
+    if (out->count == 0) {
+      out->bytes = "[]";
+    } else {
+      out->bytes.back() = ']';
+    }
   }
   return Status::Ok();
 }

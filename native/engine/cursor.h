@@ -16,7 +16,8 @@ namespace zds {
 
 struct Batch {
   // Lines (without '\n') concatenated; line i ends at ends[i]. In kJsonArray
-  // form the bytes are one JSON array "[l1,l2,...]" and ends are unused.
+  // form the bytes are one JSON array "[l1,l2,...]" (element i is followed by
+  // the separator at ends[i] - 1).
   std::string bytes;
   std::vector<size_t> ends;
   size_t count = 0;

@@ -90,7 +90,32 @@ uint64_t TailHash(std::string_view window) {
   return h;
 }
 
-Status DecodeIndex(std::string_view bytes, DecodedIndex* out) {
+namespace {
+
+// Where the entries end when `bytes` carries a zds trailer whose checksum
+// matches; 0 when there is none (or it does not match: the reason is set).
+size_t VerifiedTrailer(std::string_view bytes, DecodedIndex* out, std::string* bad) {
+  if (bytes.size() < format::kIndexHeaderSize + format::kTrailerSize) return 0;
+  const size_t end = bytes.size() - format::kTrailerSize;
+  const char* t = bytes.data() + end;
+  if (static_cast<uint32_t>(GetLE(t, 4)) != format::kTrailerMagic) return 0;
+  if (static_cast<uint32_t>(GetLE(t + 4, 4)) != format::kTrailerVersion) {
+    *bad = "unsupported trailer version";
+    return 0;
+  }
+  if (static_cast<uint32_t>(GetLE(t + 24, 4)) != Crc32(bytes.substr(0, end))) {
+    *bad = "checksum mismatch";
+    return 0;
+  }
+  out->has_trailer = true;
+  out->data_length = GetLE(t + 8, 8);
+  out->tail_hash = GetLE(t + 16, 8);
+  return end;
+}
+
+}  // namespace
+
+Status DecodeIndex(std::string_view bytes, DecodedIndex* out, const IndexEntrySink& sink) {
   *out = DecodedIndex();
   if (bytes.size() < format::kIndexHeaderSize ||
       static_cast<uint32_t>(GetLE(bytes.data(), 4)) != format::kIndexMagic) {
@@ -104,36 +129,36 @@ Status DecodeIndex(std::string_view bytes, DecodedIndex* out) {
   // Each entry takes at least 15 bytes: a count beyond that is a lie.
   if (count > (bytes.size() - format::kIndexHeaderSize) / (format::kIndexEntryFixedSize + 1))
     return Corrupt("entry count " + std::to_string(count) + " exceeds the file size");
+  std::string bad_trailer;
+  const size_t trailer_at = VerifiedTrailer(bytes, out, &bad_trailer);
+  if (!bad_trailer.empty()) return Corrupt(bad_trailer);
+  const bool trusted = trailer_at != 0;
+  const std::string_view entries = trusted ? bytes.substr(0, trailer_at) : bytes;
   out->kind = DecodedIndex::Kind::kBinary;
-  out->entries.reserve(static_cast<size_t>(count));
+  const bool to_sink = sink && trusted;
+  if (!to_sink) out->entries.reserve(static_cast<size_t>(count));
   size_t pos = format::kIndexHeaderSize;
   for (uint64_t i = 0; i < count; ++i) {
-    if (bytes.size() - pos < 2) return Corrupt("entry " + std::to_string(i) + " is truncated");
-    const size_t id_len = static_cast<size_t>(GetLE(bytes.data() + pos, 2));
+    if (entries.size() - pos < 2) return Corrupt("entry " + std::to_string(i) + " is truncated");
+    const size_t id_len = static_cast<size_t>(GetLE(entries.data() + pos, 2));
     pos += 2;
-    if (bytes.size() - pos < id_len + 12) return Corrupt("entry " + std::to_string(i) + " is truncated");
-    std::string_view id = bytes.substr(pos, id_len);
+    if (entries.size() - pos < id_len + 12) return Corrupt("entry " + std::to_string(i) + " is truncated");
+    std::string_view id = entries.substr(pos, id_len);
     pos += id_len;
-    const uint64_t offset = GetLE(bytes.data() + pos, 8);
-    const uint32_t length = static_cast<uint32_t>(GetLE(bytes.data() + pos + 8, 4));
+    const uint64_t offset = GetLE(entries.data() + pos, 8);
+    const uint32_t length = static_cast<uint32_t>(GetLE(entries.data() + pos + 8, 4));
     pos += 12;
-    if (!IsValidName(id)) return Corrupt("entry " + std::to_string(i) + " has an invalid id");
+    if (!trusted && !IsValidName(id)) return Corrupt("entry " + std::to_string(i) + " has an invalid id");
     if (length == 0) return Corrupt("entry " + std::to_string(i) + " has length 0");
-    out->entries.push_back({id, LineRef{offset, length}});
+    if (!to_sink) {
+      out->entries.push_back({id, LineRef{offset, length}});
+    } else if (!sink(id, LineRef{offset, length})) {
+      return Status::Ok();
+    }
   }
-  const size_t rest = bytes.size() - pos;
-  if (rest == format::kTrailerSize &&
-      static_cast<uint32_t>(GetLE(bytes.data() + pos, 4)) == format::kTrailerMagic) {
-    const char* t = bytes.data() + pos;
-    if (static_cast<uint32_t>(GetLE(t + 4, 4)) != format::kTrailerVersion)
-      return Corrupt("unsupported trailer version");
-    if (static_cast<uint32_t>(GetLE(t + 24, 4)) != Crc32(bytes.substr(0, pos)))
-      return Corrupt("checksum mismatch");
-    out->has_trailer = true;
-    out->data_length = GetLE(t + 8, 8);
-    out->tail_hash = GetLE(t + 16, 8);
-  } else if (rest != 0) {
-    return Corrupt(std::to_string(rest) + " unexpected bytes after the entries");
+  if (pos != entries.size()) {
+    if (trusted) return Corrupt("the trailer does not follow the last entry");
+    return Corrupt(std::to_string(entries.size() - pos) + " unexpected bytes after the entries");
   }
   return Status::Ok();
 }
