@@ -1,27 +1,14 @@
-// Engine-only figures (the comparative suite is bench/run.mjs, issue #3).
+// Quick figures for zds alone; the comparative suite is bench/run.mjs.
 //   node bench/core.mjs [--n=100000] [--runs=3]
 import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from '../dist/index.mjs';
+import { makeRecords } from './lib/data.mjs';
 
 const arg = (name, dflt) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? dflt);
 const N = arg('n', 100_000);
 const RUNS = arg('runs', 3);
-
-// Deterministic records shaped like the upstream benchmark's (~180 bytes of JSON).
-function record(i) {
-  return {
-    id: `record_${String(i).padStart(8, '0')}`,
-    name: `User ${i}`,
-    email: `user${i}@example.com`,
-    age: 18 + (i % 60),
-    score: Math.round(((i * 7919) % 10000) / 100 * 100) / 100,
-    active: i % 3 !== 0,
-    tags: ['alpha', 'beta', 'gamma'].slice(0, 1 + (i % 3)),
-    metadata: { created: 1700000000 + i, source: i % 4 === 0 ? 'web' : 'api' },
-  };
-}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const time = (fn) => {
@@ -32,7 +19,7 @@ const time = (fn) => {
 const results = {};
 const add = (k, ms) => (results[k] ??= []).push(ms);
 
-const docs = Array.from({ length: N }, (_, i) => record(i));
+const docs = makeRecords(N);
 const ids = docs.map((d) => d.id);
 const probe = Array.from({ length: 100_000 }, (_, i) => ids[(i * 2654435761) % N]);
 
