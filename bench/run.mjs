@@ -10,20 +10,15 @@
 // warm: dropping it needs root). The rules every engine follows are in
 // bench/README.md.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePeers, machine } from './lib/env.mjs';
+import { duBytes, ensurePeers, machine, parseArgs, publish } from './lib/env.mjs';
 import { evaluateTargets, formatReport } from './lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = Object.fromEntries(
-  process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => {
-    const [k, v] = a.slice(2).split('=');
-    return [k, v ?? 'true'];
-  }),
-);
+const args = parseArgs(process.argv.slice(2));
 const N = Number(args.n ?? 100_000);
 const RUNS = Number(args.runs ?? 3);
 const ENGINES = (args.engines ?? 'zds,sqlite,level,lmdb,nedb').split(',');
@@ -47,11 +42,6 @@ function worker(task) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
-function duBytes(path) {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.size;
-  return readdirSync(path).reduce((sum, name) => sum + duBytes(join(path, name)), 0);
-}
 
 const samples = {}; // samples[engine][workload] = [ms, ...]
 const add = (engine, workload, value) => ((samples[engine] ??= {})[workload] ??= []).push(value);
@@ -104,10 +94,7 @@ try {
     samples,
   };
   result.targets = evaluateTargets(result);
-  mkdirSync(dirname(OUT), { recursive: true });
-  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(formatReport(result));
-  console.error(`JSON: ${OUT}`);
+  publish(OUT, result, formatReport(result));
 } finally {
   rmSync(base, { recursive: true, force: true });
 }

@@ -15,11 +15,11 @@
 // left out by default because it holds the whole data set in memory; name it
 // in --engines to include it anyway.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePeers, machine } from './lib/env.mjs';
+import { duBytes, ensurePeers, machine, parseArgs, publish } from './lib/env.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const WORKER = join(here, 'lib', 'scale-worker.mjs');
@@ -29,14 +29,6 @@ const STEPS = ['write', 'reopen', 'scan', 'filter'];
 // old-space limit on some machines, so the children get an explicit one.
 const CHILD_FLAGS = ['--expose-gc', '--max-old-space-size=4096'];
 
-function parseArgs(argv) {
-  return Object.fromEntries(
-    argv.filter((a) => a.startsWith('--')).map((a) => {
-      const [k, v] = a.slice(2).split('=');
-      return [k, v ?? 'true'];
-    }),
-  );
-}
 
 const args = parseArgs(process.argv.slice(2));
 const N = Number(args.n ?? 1_000_000);
@@ -74,11 +66,6 @@ function runStep(engine, step, dir) {
   return { ...JSON.parse(out.trim().split('\n').pop()), childMs: stop() };
 }
 
-function duBytes(path) {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.size;
-  return readdirSync(path).reduce((sum, name) => sum + duBytes(join(path, name)), 0);
-}
 
 /** All four steps for one engine on a store of its own, removed afterwards to keep the disk footprint to one store. */
 function runEngine(engine, base) {
@@ -153,10 +140,7 @@ try {
     totalMs: total(),
     engines,
   };
-  mkdirSync(dirname(OUT), { recursive: true });
-  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(formatReport(result));
-  console.error(`JSON: ${OUT}`);
+  publish(OUT, result, formatReport(result));
 } finally {
   rmSync(base, { recursive: true, force: true });
 }

@@ -1,8 +1,8 @@
 // The machine a run happened on, and the peers' installation.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const PEERS = ['better-sqlite3', 'classic-level', 'lmdb', '@seald-io/nedb'];
 
@@ -35,4 +35,29 @@ export function machine() {
 export function peerVersion(name) {
   const file = new URL(`../node_modules/${name}/package.json`, import.meta.url);
   return JSON.parse(readFileSync(file, 'utf8')).version;
+}
+
+/** `--key=value` flags as an object (a bare `--key` is 'true'). */
+export function parseArgs(argv) {
+  return Object.fromEntries(
+    argv.filter((a) => a.startsWith('--')).map((a) => {
+      const [k, v] = a.slice(2).split('=');
+      return [k, v ?? 'true'];
+    }),
+  );
+}
+
+/** Bytes of a file, or of every file under a folder. */
+export function duBytes(path) {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((sum, name) => sum + duBytes(join(path, name)), 0);
+}
+
+/** Writes the JSON result, prints the report to stdout and where the JSON went to stderr. */
+export function publish(out, result, report) {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(report);
+  console.error(`JSON: ${out}`);
 }
