@@ -30,22 +30,6 @@ std::string ArgString(const Napi::CallbackInfo& info, size_t i, const char* what
   return info[i].As<Napi::String>().Utf8Value();
 }
 
-void ReadString(const Napi::CallbackInfo& info, size_t i, const char* what, std::string* out) {
-  if (info.Length() <= i || !info[i].IsString())
-    ThrowArg(info.Env(), std::string("Expected a string for ") + what);
-  napi_env env = info.Env();
-  napi_value v = info[i];
-  size_t len = 0;
-  if (napi_get_value_string_utf8(env, v, nullptr, 0, &len) != napi_ok)
-    ThrowArg(info.Env(), std::string("Unreadable string for ") + what);
-  out->resize(len);
-  // napi writes a terminating NUL, so give it room for one more byte.
-  out->reserve(len + 1);
-  size_t copied = 0;
-  napi_get_value_string_utf8(env, v, out->data(), len + 1, &copied);
-  out->resize(copied);
-}
-
 std::string_view ReadUtf8(const Napi::CallbackInfo& info, size_t i, const char* what, std::string* scratch) {
   if (info.Length() <= i || !info[i].IsString())
     ThrowArg(info.Env(), std::string("Expected a string for ") + what);

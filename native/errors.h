@@ -23,10 +23,8 @@ inline void Check(Napi::Env env, const Status& status) {
 }
 
 std::string ArgString(const Napi::CallbackInfo& info, size_t i, const char* what);
-// Reads a string argument into *out, reusing its capacity.
-void ReadString(const Napi::CallbackInfo& info, size_t i, const char* what, std::string* out);
-// The hot-path variant: the UTF-8 bytes of a string argument, read with one
-// N-API call into `scratch`, whose size is kept at its capacity so it is
+// The UTF-8 bytes of a string argument, read with one N-API call into
+// `scratch`, whose size is kept at its capacity so it is
 // never zero-filled again. The view lives until scratch is next used.
 std::string_view ReadUtf8(const Napi::CallbackInfo& info, size_t i, const char* what, std::string* scratch);
 Napi::Object ArgObject(const Napi::CallbackInfo& info, size_t i, const char* what);

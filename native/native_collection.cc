@@ -104,11 +104,13 @@ Napi::Value NativeCollection::Put(const Napi::CallbackInfo& info) {
 Napi::Value NativeCollection::WriteJsonl(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto coll = Get(env);
-  if (info.Length() < 1 || !info[0].IsBuffer() || (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsArray()))
+  if (info.Length() < 1 || !info[0].IsBuffer() ||
+      (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsArray()))
     ThrowArg(env, "Expected a Buffer and an optional array of ids for writeJsonl");
   auto buf = info[0].As<Napi::Buffer<char>>();
   std::vector<std::string> ids;
-  Napi::Array arr = info.Length() > 1 && info[1].IsArray() ? info[1].As<Napi::Array>() : Napi::Array::New(env, 0);
+  Napi::Array arr =
+      info.Length() > 1 && info[1].IsArray() ? info[1].As<Napi::Array>() : Napi::Array::New(env, 0);
   ids.reserve(arr.Length());
   for (uint32_t i = 0; i < arr.Length(); ++i) {
     Napi::Value v = arr.Get(i);

@@ -41,8 +41,8 @@ class NativeCollection : public Napi::ObjectWrap<NativeCollection>, public Relea
 
   std::shared_ptr<Collection> coll_;
   Addon* addon_;
-  std::string line_;  // reused buffers of put() and get()
-  std::string id_;
+  std::string line_;  // reused scratch: put()'s line, get()'s line when not mapped
+  std::string id_;    // reused scratch: get()'s id
 };
 
 }  // namespace zds::node

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <deque>
 #include <ctime>
+#include <deque>
 
 #include "engine/cursor.h"
 #include "engine/format.h"
@@ -79,9 +79,9 @@ struct Collection::State {
   std::unique_ptr<DocIndex> index = std::make_unique<DocIndex>();
   std::shared_ptr<DataFile> file;
   std::shared_ptr<const Mapping> map;  // data.jsonl mapped for gets; grows lazily
-  uint64_t file_size = 0;    // bytes of data.jsonl written (not all synced)
-  uint64_t synced_size = 0;  // bytes known durable
-  std::string pending;       // lines accepted but not yet written
+  uint64_t file_size = 0;              // bytes of data.jsonl written (not all synced)
+  uint64_t synced_size = 0;            // bytes known durable
+  std::string pending;                 // lines accepted but not yet written
   size_t pending_docs = 0;
   bool index_dirty = false;
   uint64_t manifest_count = UINT64_MAX;
@@ -204,10 +204,9 @@ Status Collection::Load(State* st) {
     // against the data they claim to cover; a bad one stops the decoding.
     std::string reason;
     uint64_t prev_end = 0;
-    uint64_t limit = 0;
     DocIndex* index = st->index.get();
     const IndexEntrySink sink = [&](std::string_view id, LineRef ref) {
-      if (ref.offset < prev_end || ref.offset > limit || ref.length > limit - ref.offset) {
+      if (ref.offset < prev_end || ref.offset > size || ref.length > size - ref.offset) {
         reason = "index.bin has an entry outside data.jsonl";
         return false;
       }
@@ -219,7 +218,6 @@ Status Collection::Load(State* st) {
     IndexBytes bytes;
     Status ds = ReadIndexFile(&bytes);
     if (ds.ok()) {
-      limit = size;
       index->Reserve(bytes.view().size() / 32);
       ds = DecodeIndex(bytes.view(), &decoded, sink);
     }
@@ -593,9 +591,10 @@ Status Collection::WriteJsonl(std::string_view blob, const std::vector<std::stri
       ParsedLine parsed;
       Status st = ParseLine(parser, padded.data() + p.start, p.len, &parsed);
       if (!st.ok() || parsed.tombstone)
-        return Status(Code::kInvalidDoc, "Line " + std::to_string(i + 1) + " of the JSONL " +
-                                             (st.ok() ? "uses the reserved top-level key \"$zds\""
-                                                      : st.message() + "; without ids every line needs a valid string \"_id\""));
+        return Status(Code::kInvalidDoc,
+                      "Line " + std::to_string(i + 1) + " of the JSONL " +
+                          (st.ok() ? "uses the reserved top-level key \"$zds\""
+                                   : st.message() + "; without ids every line needs a valid string \"_id\""));
       p.id = line_ids.emplace_back(parsed.id);  // the parser's memory is reused by the next line
       p.has_id = true;
       continue;
@@ -803,7 +802,7 @@ Status Collection::ReadLineLocked(LineRef ref, std::string* out) {
   ZDS_RETURN_IF_ERROR(fs_->ReadRange(st->file->fd, ref.offset, ref.length, out));
   if (out->size() + 1 < ref.length)
     return Status(Code::kCorrupt, "data.jsonl of '" + name_ + "' is shorter than its index says");
-  while (!out->empty() && (out->back() == '\n' || out->back() == '\r')) out->pop_back();
+  out->resize(WithoutLineEnd(*out).size());
   return Status::Ok();
 }
 
@@ -844,9 +843,7 @@ Status Collection::ViewLineLocked(LineRef ref, std::string* scratch, LineView* o
       }
     }
     if (st->map && end <= st->map->size()) {
-      std::string_view text(st->map->data() + ref.offset, ref.length);
-      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-      *out = LineView{text, st->map};
+      *out = LineView{WithoutLineEnd(std::string_view(st->map->data() + ref.offset, ref.length)), st->map};
       return Status::Ok();
     }
   }

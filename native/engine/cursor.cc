@@ -1,5 +1,7 @@
 #include "engine/cursor.h"
 
+#include "engine/jsonl_scan.h"
+
 namespace zds {
 
 Cursor::Cursor(std::shared_ptr<DataFile> file, std::vector<LineRef> refs)
@@ -11,9 +13,7 @@ Cursor::Cursor(std::shared_ptr<Collection> coll, std::vector<std::string> ids)
 namespace {
 
 void AppendLine(BatchForm form, std::string_view line, Batch* out) {
-  // Lines from other tools may end in "\r"; it is JSON whitespace, but keep
-  // the bytes we hand out to the document itself.
-  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  line = WithoutLineEnd(line);
   if (form == BatchForm::kJsonArray && out->count == 0) out->bytes.push_back('[');
   out->bytes.append(line.data(), line.size());
   // Array elements are followed by ',' (the last one becomes ']').

@@ -26,13 +26,20 @@ struct BadLine {
 
 struct ScanOutcome {
   uint64_t lines = 0;            // complete lines seen, blank ones included
-  uint64_t applied = 0;  // valid lines handed to the sink
+  uint64_t applied = 0;          // valid lines handed to the sink
   uint64_t valid_end = 0;        // absolute offset just past the last good line
   std::vector<BadLine> bad;      // malformed lines before the last one
   bool torn_tail = false;        // the last line was incomplete or malformed
   uint64_t torn_offset = 0;      // where the torn tail starts
   bool missing_newline = false;  // the last line is valid but lacks its '\n'
 };
+
+// A stored line without its '\n' and any '\r' before it (other tools write
+// CRLF; the CR is JSON whitespace, but the bytes handed out stop before it).
+inline std::string_view WithoutLineEnd(std::string_view line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  return line;
+}
 
 // What one line holds once validated.
 struct ParsedLine {

@@ -48,8 +48,8 @@ struct Fault {
   Op op = Op::kPWrite;
   int err = EIO;
   std::string path_contains;
-  uint64_t skip = 0;   // matching calls that succeed before the first failure
-  int64_t times = 1;   // failures to inject; -1 = every matching call from then on
+  uint64_t skip = 0;  // matching calls that succeed before the first failure
+  int64_t times = 1;  // failures to inject; -1 = every matching call from then on
   // PWrite only: this many bytes really land before the error (a short
   // write); SIZE_MAX = none. Clamped to the write's length.
   size_t short_bytes = SIZE_MAX;
@@ -58,7 +58,7 @@ struct Fault {
 struct CallRecord {
   Op op;
   std::string path;
-  uint64_t bytes;  // PRead/PWrite: bytes requested; Truncate: the new size
+  uint64_t bytes;                             // PRead/PWrite: bytes requested; Truncate: the new size
   zds::OpenMode mode = zds::OpenMode::kRead;  // Open only
 };
 
