@@ -47,6 +47,7 @@ Napi::Function NativeCollection::Define(Napi::Env env) {
                      {
                          InstanceMethod<&NativeCollection::Put>("put"),
                          InstanceMethod<&NativeCollection::WriteJsonl>("writeJsonl"),
+                         InstanceMethod<&NativeCollection::WriteJsonlAsync>("writeJsonlAsync"),
                          InstanceMethod<&NativeCollection::GetDoc>("get"),
                          InstanceMethod<&NativeCollection::GetMany>("getMany"),
                          InstanceMethod<&NativeCollection::Delete>("delete"),
@@ -64,6 +65,30 @@ Napi::Function NativeCollection::Define(Napi::Env env) {
                          InstanceAccessor<&NativeCollection::IsClosed>("closed"),
                      });
 }
+
+// Appends lines without ids (each carries its own) off the main thread. The
+// Buffer is held by reference until the work ends, so its bytes stay put.
+class WriteJsonlWorker : public ZdsWorker {
+ public:
+  WriteJsonlWorker(Napi::Env env, Napi::Object owner, std::shared_ptr<Collection> coll,
+                   Napi::Buffer<char> buf)
+      : ZdsWorker(env, owner),
+        coll_(std::move(coll)),
+        data_(buf.Data(), buf.Length()),
+        buf_(Napi::Persistent(buf.As<Napi::Object>())) {}
+
+ protected:
+  Status Run() override { return coll_->WriteJsonl(data_, {}, &count_); }
+  Napi::Value Result(Napi::Env env) override {
+    return Napi::Number::New(env, static_cast<double>(count_));
+  }
+
+ private:
+  std::shared_ptr<Collection> coll_;
+  std::string_view data_;
+  Napi::ObjectReference buf_;
+  size_t count_ = 0;
+};
 
 // new NativeCollection(root: NativeRoot, name, readOnly, skipCorrupt, batchSize)
 NativeCollection::NativeCollection(const Napi::CallbackInfo& info)
@@ -120,6 +145,17 @@ Napi::Value NativeCollection::WriteJsonl(const Napi::CallbackInfo& info) {
   size_t count = 0;
   Check(env, coll->WriteJsonl(std::string_view(buf.Data(), buf.Length()), ids, &count));
   return Napi::Number::New(env, static_cast<double>(count));
+}
+
+// writeJsonlAsync(data: Buffer) -> Promise<number>; lines carry their own ids.
+Napi::Value NativeCollection::WriteJsonlAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto coll = Get(env);
+  if (info.Length() < 1 || !info[0].IsBuffer()) ThrowArg(env, "Expected a Buffer for writeJsonlAsync");
+  auto* w = new WriteJsonlWorker(env, info.This().As<Napi::Object>(), std::move(coll),
+                                 info[0].As<Napi::Buffer<char>>());
+  w->Queue();
+  return w->Promise();
 }
 
 // get(id, stripId) -> string | undefined. The JS string is made straight

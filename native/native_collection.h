@@ -23,6 +23,7 @@ class NativeCollection : public Napi::ObjectWrap<NativeCollection>, public Relea
  private:
   Napi::Value Put(const Napi::CallbackInfo& info);
   Napi::Value WriteJsonl(const Napi::CallbackInfo& info);
+  Napi::Value WriteJsonlAsync(const Napi::CallbackInfo& info);
   Napi::Value GetDoc(const Napi::CallbackInfo& info);
   Napi::Value GetMany(const Napi::CallbackInfo& info);
   Napi::Value Delete(const Napi::CallbackInfo& info);

@@ -30,6 +30,8 @@ export declare class NativeCollection {
   /** Stores a line that starts {"_id":"<id>", (the id names the document). */
   put(line: string): void;
   writeJsonl(data: Buffer, ids?: string[]): number;
+  /** writeJsonl without ids on the threadpool; `data` must not change until it settles. */
+  writeJsonlAsync(data: Buffer): Promise<number>;
   /** The stored line, optionally without its leading "_id" member; undefined when missing. */
   get(id: string, stripId: boolean): string | undefined;
   /** JSON array text of the lines, null for missing ids. */
