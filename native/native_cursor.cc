@@ -41,25 +41,66 @@ class CursorReadWorker : public ZdsWorker {
   Batch batch_;
 };
 
+// Count or distinct of a query scan on the threadpool.
+class CursorTaskWorker : public ZdsWorker {
+ public:
+  enum class Task { kCount, kDistinct };
+  CursorTaskWorker(Napi::Env env, NativeCursor* owner, std::shared_ptr<Cursor> cursor, Task task)
+      : ZdsWorker(env, owner->Value()), owner_(owner), cursor_(std::move(cursor)), task_(task) {}
+
+ protected:
+  Status Run() override {
+    return task_ == Task::kCount ? cursor_->Count(&count_) : cursor_->Distinct(&json_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    owner_->busy_ = false;
+    if (task_ == Task::kCount) return Napi::Number::New(env, static_cast<double>(count_));
+    return JsString(env, json_);
+  }
+
+ private:
+  void OnOK() override {
+    owner_->busy_ = false;
+    ZdsWorker::OnOK();
+  }
+  NativeCursor* owner_;
+  std::shared_ptr<Cursor> cursor_;
+  Task task_;
+  uint64_t count_ = 0;
+  std::string json_;
+};
+
 Napi::Function NativeCursor::Define(Napi::Env env) {
   return DefineClass(env, "NativeCursor",
                      {
                          InstanceMethod<&NativeCursor::Next>("next"),
                          InstanceMethod<&NativeCursor::NextAsync>("nextAsync"),
+                         InstanceMethod<&NativeCursor::Count>("count"),
+                         InstanceMethod<&NativeCursor::CountAsync>("countAsync"),
+                         InstanceMethod<&NativeCursor::Distinct>("distinct"),
+                         InstanceMethod<&NativeCursor::DistinctAsync>("distinctAsync"),
+                         InstanceMethod<&NativeCursor::Select>("select"),
+                         InstanceMethod<&NativeCursor::ReadAt>("readAt"),
                          InstanceMethod<&NativeCursor::Close>("close"),
                          InstanceAccessor<&NativeCursor::Total>("total"),
                      });
 }
 
-// new NativeCursor(collection: NativeCollection)
+// new NativeCursor(collection: NativeCollection, query?: string): a query is
+// the spec JSON of engine/query_plan.h, compiled (and checked) here.
 NativeCursor::NativeCursor(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<NativeCursor>(info), addon_(Addon::Of(info.Env())) {
   Napi::Env env = info.Env();
   Napi::Object coll_obj = ArgObject(info, 0, "collection");
   if (!coll_obj.InstanceOf(addon_->collection_ctor.Value()))
     ThrowArg(env, "Expected a NativeCollection for collection");
+  std::shared_ptr<const QueryPlan> plan;
+  if (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsNull()) {
+    if (!info[1].IsString()) ThrowArg(env, "Expected a query string for query");
+    Check(env, QueryPlan::Compile(info[1].As<Napi::String>().Utf8Value(), &plan));
+  }
   std::unique_ptr<Cursor> cursor;
-  Check(env, NativeCollection::Unwrap(coll_obj)->Get(env)->NewCursor(&cursor));
+  Check(env, NativeCollection::Unwrap(coll_obj)->Get(env)->NewCursor(&cursor, std::move(plan)));
   cursor_ = std::move(cursor);
   addon_->Track(this);
 }
@@ -94,21 +135,20 @@ Napi::Value NativeCursor::BatchToJs(Napi::Env env, BatchForm form, Batch& batch)
 // next(maxDocs, maxBytes, form) -> batch | null when the scan is over
 Napi::Value NativeCursor::Next(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!cursor_) Throw(env, Status(Code::kClosed, "The cursor is closed"));
-  if (busy_) Throw(env, Status(Code::kInvalidArg, "A read of this cursor is already in progress"));
+  Ready(env);
   const size_t max_docs = ArgUint(info, 0, "maxDocs", 1000);
   const size_t max_bytes = ArgUint(info, 1, "maxBytes", 16u << 20);
   const BatchForm form = FormArg(info, 2);
   if (cursor_->done()) return env.Null();
   Batch batch;
   Check(env, cursor_->Next(max_docs, max_bytes, form, &batch));
+  if (batch.count == 0 && cursor_->done()) return env.Null();
   return BatchToJs(env, form, batch);
 }
 
 Napi::Value NativeCursor::NextAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!cursor_) Throw(env, Status(Code::kClosed, "The cursor is closed"));
-  if (busy_) Throw(env, Status(Code::kInvalidArg, "A read of this cursor is already in progress"));
+  Ready(env);
   const size_t max_docs = ArgUint(info, 0, "maxDocs", 1000);
   const size_t max_bytes = ArgUint(info, 1, "maxBytes", 16u << 20);
   const BatchForm form = FormArg(info, 2);
@@ -118,8 +158,65 @@ Napi::Value NativeCursor::NextAsync(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
-// close(): the snapshot is released now, or when an in-flight read ends.
+Cursor* NativeCursor::Ready(Napi::Env env) {
+  if (!cursor_) Throw(env, Status(Code::kClosed, "The cursor is closed"));
+  if (busy_) Throw(env, Status(Code::kInvalidArg, "A read of this cursor is already in progress"));
+  return cursor_.get();
+}
+
+// count() -> number of documents the query selects from here on.
+Napi::Value NativeCursor::Count(const Napi::CallbackInfo& info) {
+  uint64_t n = 0;
+  Check(info.Env(), Ready(info.Env())->Count(&n));
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
+}
+
+Napi::Value NativeCursor::CountAsync(const Napi::CallbackInfo& info) {
+  Ready(info.Env());
+  busy_ = true;
+  auto* w = new CursorTaskWorker(info.Env(), this, cursor_, CursorTaskWorker::Task::kCount);
+  w->Queue();
+  return w->Promise();
+}
+
+// distinct() -> JSON array text of the distinct values of the query's path.
+Napi::Value NativeCursor::Distinct(const Napi::CallbackInfo& info) {
+  std::string json;
+  Check(info.Env(), Ready(info.Env())->Distinct(&json));
+  return JsString(info.Env(), json);
+}
+
+Napi::Value NativeCursor::DistinctAsync(const Napi::CallbackInfo& info) {
+  Ready(info.Env());
+  busy_ = true;
+  auto* w = new CursorTaskWorker(info.Env(), this, cursor_, CursorTaskWorker::Task::kDistinct);
+  w->Queue();
+  return w->Promise();
+}
+
+// select() -> how many documents a map-style view over the query holds.
+Napi::Value NativeCursor::Select(const Napi::CallbackInfo& info) {
+  size_t length = 0;
+  Check(info.Env(), Ready(info.Env())->Select(&length));
+  return Napi::Number::New(info.Env(), static_cast<double>(length));
+}
+
+// readAt(start, count, form) -> documents [start, start + count) of the selection.
+Napi::Value NativeCursor::ReadAt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Cursor* cursor = Ready(env);
+  const size_t start = ArgUint(info, 0, "start", 0);
+  const size_t count = ArgUint(info, 1, "count", 0);
+  const BatchForm form = FormArg(info, 2);
+  Batch batch;
+  Check(env, cursor->ReadAt(start, count, form, &batch));
+  return BatchToJs(env, form, batch);
+}
+
+// close(): the snapshot is released now, or when an in-flight read ends; a
+// query scan running on the threadpool stops at its next line.
 Napi::Value NativeCursor::Close(const Napi::CallbackInfo& info) {
+  if (cursor_) cursor_->Cancel();
   cursor_.reset();
   return info.Env().Undefined();
 }

@@ -25,13 +25,22 @@ class NativeCursor : public Napi::ObjectWrap<NativeCursor>, public Releasable {
  private:
   Napi::Value Next(const Napi::CallbackInfo& info);
   Napi::Value NextAsync(const Napi::CallbackInfo& info);
+  Napi::Value Count(const Napi::CallbackInfo& info);
+  Napi::Value CountAsync(const Napi::CallbackInfo& info);
+  Napi::Value Distinct(const Napi::CallbackInfo& info);
+  Napi::Value DistinctAsync(const Napi::CallbackInfo& info);
+  Napi::Value Select(const Napi::CallbackInfo& info);
+  Napi::Value ReadAt(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  // The cursor, or throws ECLOSED / a busy error.
+  Cursor* Ready(Napi::Env env);
   Napi::Value Total(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Cursor> cursor_;
   bool busy_ = false;  // an async read is in flight
   Addon* addon_;
   friend class CursorReadWorker;
+  friend class CursorTaskWorker;
 };
 
 }  // namespace zds::node

@@ -3,7 +3,7 @@
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
-packages=(libsimdjson-dev libzip-dev libabsl-dev zlib1g-dev libgtest-dev cmake g++ make)
+packages=(libsimdjson-dev libzip-dev libabsl-dev libre2-dev zlib1g-dev libgtest-dev cmake g++ make)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -877,10 +877,10 @@ void Collection::ListIds(std::vector<std::string>* ids) {
   st_->index->ForEach([&](std::string_view id, LineRef) { ids->emplace_back(id); });
 }
 
-Status Collection::NewCursor(std::unique_ptr<Cursor>* out) {
+Status Collection::NewCursor(std::unique_ptr<Cursor>* out, std::shared_ptr<const QueryPlan> plan) {
   std::lock_guard<std::mutex> lock(mu_);
   if (st_->docs_mode) {
-    out->reset(new Cursor(shared_from_this(), st_->doc_ids));
+    out->reset(new Cursor(shared_from_this(), st_->doc_ids, std::move(plan)));
     return Status::Ok();
   }
   // The snapshot reads from the file: hand pending lines to the OS first.
@@ -888,7 +888,7 @@ Status Collection::NewCursor(std::unique_ptr<Cursor>* out) {
   std::vector<LineRef> refs;
   refs.reserve(st_->index->size());
   st_->index->ForEach([&](std::string_view, LineRef ref) { refs.push_back(ref); });
-  out->reset(new Cursor(st_->file, std::move(refs)));
+  out->reset(new Cursor(st_->file, std::move(refs), std::move(plan)));
   return Status::Ok();
 }
 

@@ -19,6 +19,7 @@ namespace zds {
 
 class Root;
 class Cursor;
+class QueryPlan;
 
 struct CollectionOptions {
   bool read_only = false;
@@ -91,7 +92,8 @@ class Collection : public std::enable_shared_from_this<Collection> {
   Status Compact();
   // Read-only handles: pick up what a writer flushed since open.
   Status Refresh();
-  Status NewCursor(std::unique_ptr<Cursor>* out);
+  // A snapshot scan; with a plan, a query over the snapshot.
+  Status NewCursor(std::unique_ptr<Cursor>* out, std::shared_ptr<const QueryPlan> plan = nullptr);
 
   RecoveryReport recovery();
   size_t IndexMemoryUsage();

@@ -1,14 +1,39 @@
 #include "engine/cursor.h"
 
+#include <absl/container/flat_hash_set.h>
+
+#include <algorithm>
+#include <queue>
+
 #include "engine/jsonl_scan.h"
 
 namespace zds {
 
-Cursor::Cursor(std::shared_ptr<DataFile> file, std::vector<LineRef> refs)
-    : file_(std::move(file)), refs_(std::move(refs)) {}
+Cursor::Cursor(std::shared_ptr<DataFile> file, std::vector<LineRef> refs, std::shared_ptr<const QueryPlan> plan)
+    : file_(std::move(file)), refs_(std::move(refs)), plan_(std::move(plan)) {
+  if (plan_ && plan_->selects_all_in_order()) {
+    // Nothing to parse for: skip and limit just trim the snapshot.
+    const size_t skip = static_cast<size_t>(std::min<uint64_t>(plan_->skip(), refs_.size()));
+    pos_ = skip;
+    if (plan_->limit() < refs_.size() - skip) refs_.resize(skip + static_cast<size_t>(plan_->limit()));
+    skip_ = 0;
+    limit_ = UINT64_MAX;
+    if (plan_->projection() == nullptr && plan_->distinct() == nullptr) plan_.reset();
+  } else if (plan_) {
+    skip_ = plan_->skip();
+    limit_ = plan_->limit();
+  }
+  if (plan_) matcher_ = std::make_unique<LineMatcher>(plan_);
+}
 
-Cursor::Cursor(std::shared_ptr<Collection> coll, std::vector<std::string> ids)
-    : coll_(std::move(coll)), ids_(std::move(ids)) {}
+Cursor::Cursor(std::shared_ptr<Collection> coll, std::vector<std::string> ids, std::shared_ptr<const QueryPlan> plan)
+    : coll_(std::move(coll)), ids_(std::move(ids)), plan_(std::move(plan)) {
+  if (plan_) {
+    skip_ = plan_->skip();
+    limit_ = plan_->limit();
+    matcher_ = std::make_unique<LineMatcher>(plan_);
+  }
+}
 
 namespace {
 
@@ -57,11 +82,7 @@ bool ReadRunAsArrayElements(const DataFile& file, const std::vector<LineRef>& re
 
 }  // namespace
 
-Status Cursor::Next(size_t max_docs, size_t max_bytes, BatchForm form, Batch* out) {
-  out->bytes.clear();
-  out->ends.clear();
-  out->count = 0;
-  if (max_docs == 0) max_docs = 1;
+Status Cursor::NextPlain(size_t max_docs, size_t max_bytes, BatchForm form, Batch* out) {
   if (coll_) {
     std::string line;
     while (pos_ < ids_.size() && out->count < max_docs && out->bytes.size() < max_bytes) {
@@ -104,6 +125,15 @@ Status Cursor::Next(size_t max_docs, size_t max_bytes, BatchForm form, Batch* ou
       pos_ = run_end;
     }
   }
+  return Status::Ok();
+}
+
+Status Cursor::Next(size_t max_docs, size_t max_bytes, BatchForm form, Batch* out) {
+  out->bytes.clear();
+  out->ends.clear();
+  out->count = 0;
+  if (max_docs == 0) max_docs = 1;
+  ZDS_RETURN_IF_ERROR(plan_ ? NextQuery(max_docs, max_bytes, form, out) : NextPlain(max_docs, max_bytes, form, out));
   if (form == BatchForm::kJsonArray) {
     if (out->count == 0) {
       out->bytes = "[]";
@@ -111,6 +141,263 @@ Status Cursor::Next(size_t max_docs, size_t max_bytes, BatchForm form, Batch* ou
       out->bytes.back() = ']';
     }
   }
+  return Status::Ok();
+}
+
+bool Cursor::done() const {
+  if (!plan_) return pos_ >= total();
+  if (finished_) return true;
+  if (!plan_->sort().empty()) return sorted_ && order_pos_ >= order_.size();
+  return pos_ >= total();
+}
+
+Status Cursor::Cancelled() const { return Status(Code::kClosed, "The scan was stopped"); }
+
+Status Cursor::ReadOne(size_t index, std::string_view* json) {
+  if (coll_) {
+    Status st = coll_->Get(ids_[index], &line_);
+    if (st.code() == Code::kNotFound) {
+      *json = std::string_view();
+      return Status::Ok();  // deleted since the snapshot
+    }
+    ZDS_RETURN_IF_ERROR(st);
+  } else {
+    ZDS_RETURN_IF_ERROR(file_->fs->ReadRange(file_->fd, refs_[index].offset, refs_[index].length, &line_));
+    if (line_.size() != refs_[index].length)
+      return Status(Code::kCorrupt,
+                    "data.jsonl is shorter than its index says (offset " + std::to_string(refs_[index].offset) + ")");
+  }
+  const size_t len = WithoutLineEnd(line_).size();
+  line_.resize(line_.size() + simdjson::SIMDJSON_PADDING);
+  *json = std::string_view(line_.data(), len);
+  return Status::Ok();
+}
+
+template <typename Fn>
+Status Cursor::ForEachLine(uint64_t budget, Fn&& fn) {
+  uint64_t read = 0;
+  while (pos_ < total() && read < budget) {
+    if (cancelled_.load(std::memory_order_relaxed)) return Cancelled();
+    if (coll_) {
+      std::string_view json;
+      ZDS_RETURN_IF_ERROR(ReadOne(pos_, &json));
+      const size_t index = pos_++;
+      read += json.size() + 1;
+      if (json.empty()) continue;
+      if (!fn(json.data(), json.size(), line_.size(), index)) return Status::Ok();
+      continue;
+    }
+    // A run of adjacent lines, read with one pread, padded for simdjson.
+    size_t run_end = pos_ + 1;
+    uint64_t span = refs_[pos_].length;
+    while (run_end < refs_.size() && refs_[run_end].offset == refs_[run_end - 1].offset + refs_[run_end - 1].length &&
+           span < (1u << 20)) {
+      span += refs_[run_end].length;
+      ++run_end;
+    }
+    scratch_.reserve(span + simdjson::SIMDJSON_PADDING);
+    ZDS_RETURN_IF_ERROR(file_->fs->ReadRange(file_->fd, refs_[pos_].offset, span, &scratch_));
+    if (scratch_.size() != span)
+      return Status(Code::kCorrupt,
+                    "data.jsonl is shorter than its index says (offset " + std::to_string(refs_[pos_].offset) + ")");
+    scratch_.resize(span + simdjson::SIMDJSON_PADDING);
+    size_t at = 0;
+    while (pos_ < run_end) {
+      const size_t len = refs_[pos_].length;
+      const std::string_view json = WithoutLineEnd(std::string_view(scratch_.data() + at, len));
+      const size_t index = pos_++;
+      if (!fn(json.data(), json.size(), scratch_.size() - at, index)) return Status::Ok();
+      at += len;
+    }
+    read += span;
+  }
+  return Status::Ok();
+}
+
+Status Cursor::NextQuery(size_t max_docs, size_t max_bytes, BatchForm form, Batch* out) {
+  if (limit_ == 0) finished_ = true;
+  if (finished_) return Status::Ok();
+  if (!plan_->sort().empty()) {
+    if (!sorted_) ZDS_RETURN_IF_ERROR(SelectAll());
+    while (order_pos_ < order_.size() && out->count < max_docs && out->bytes.size() < max_bytes) {
+      if (cancelled_.load(std::memory_order_relaxed)) return Cancelled();
+      std::string_view json;
+      ZDS_RETURN_IF_ERROR(ReadOne(order_[order_pos_++], &json));
+      if (json.empty()) continue;
+      projected_.clear();
+      ZDS_RETURN_IF_ERROR(matcher_->Project(json.data(), json.size(), line_.size(), &projected_));
+      AppendLine(form, projected_, out);
+    }
+    return Status::Ok();
+  }
+  Status status;
+  ZDS_RETURN_IF_ERROR(ForEachLine(kScanBudget, [&](const char* json, size_t len, size_t capacity, size_t) {
+    bool match = false;
+    status = matcher_->Match(json, len, capacity, &match, nullptr);
+    if (!status.ok()) return false;
+    if (!match) return true;
+    if (skipped_ < skip_) {
+      ++skipped_;
+      return true;
+    }
+    projected_.clear();
+    status = matcher_->Project(json, len, capacity, &projected_);
+    if (!status.ok()) return false;
+    AppendLine(form, projected_, out);
+    if (++emitted_ >= limit_) {
+      finished_ = true;
+      return false;
+    }
+    return out->count < max_docs && out->bytes.size() < max_bytes;
+  }));
+  return status;
+}
+
+Status Cursor::SelectAll() {
+  struct Entry {
+    SortValues keys;
+    size_t index;
+  };
+  const QueryPlan& plan = *plan_;
+  // Ties keep scan order: the snapshot index breaks them.
+  auto before = [&plan](const Entry& a, const Entry& b) {
+    const int c = CompareSortValues(plan, a.keys, b.keys);
+    return c != 0 ? c < 0 : a.index < b.index;
+  };
+  const uint64_t keep = plan.limit() == UINT64_MAX ? UINT64_MAX : plan.skip() + plan.limit();
+  // With a limit only the best `keep` entries are held: a max-heap whose
+  // top is the worst kept entry.
+  std::priority_queue<Entry, std::vector<Entry>, decltype(before)> heap(before);
+  std::vector<Entry> all;
+  Status status;
+  SortValues keys;
+  ZDS_RETURN_IF_ERROR(ForEachLine(UINT64_MAX, [&](const char* json, size_t len, size_t capacity, size_t index) {
+    bool match = false;
+    status = matcher_->Match(json, len, capacity, &match, &keys);
+    if (!status.ok()) return false;
+    if (!match || keep == 0) return true;
+    Entry e{std::move(keys), index};
+    keys = SortValues();
+    if (plan.sort().empty()) {
+      // Scan order is the result order: stop once `keep` are in hand.
+      all.push_back(std::move(e));
+      return all.size() < keep;
+    }
+    if (keep == UINT64_MAX) {
+      all.push_back(std::move(e));
+    } else if (heap.size() < keep) {
+      heap.push(std::move(e));
+    } else if (before(e, heap.top())) {
+      heap.pop();
+      heap.push(std::move(e));
+    }
+    return true;
+  }));
+  ZDS_RETURN_IF_ERROR(status);
+  if (!heap.empty()) {
+    all.reserve(heap.size());
+    while (!heap.empty()) {
+      all.push_back(std::move(const_cast<Entry&>(heap.top())));
+      heap.pop();
+    }
+  }
+  std::sort(all.begin(), all.end(), before);
+  const size_t skip = static_cast<size_t>(std::min<uint64_t>(plan.skip(), all.size()));
+  const size_t end = static_cast<size_t>(std::min<uint64_t>(all.size(), skip + std::min<uint64_t>(plan.limit(), all.size())));
+  order_.clear();
+  for (size_t i = skip; i < end; ++i) order_.push_back(all[i].index);
+  sorted_ = true;
+  return Status::Ok();
+}
+
+Status Cursor::Select(size_t* length) {
+  if (!plan_) {
+    *length = total() - pos_;
+    return Status::Ok();
+  }
+  if (!sorted_) {
+    pos_ = 0;
+    ZDS_RETURN_IF_ERROR(SelectAll());
+  }
+  *length = order_.size();
+  return Status::Ok();
+}
+
+Status Cursor::ReadAt(size_t start, size_t count, BatchForm form, Batch* out) {
+  out->bytes.clear();
+  out->ends.clear();
+  out->count = 0;
+  const size_t length = plan_ ? order_.size() : total() - pos_;
+  if (start > length || count > length - start)
+    return Status(Code::kInvalidArg, "The range " + std::to_string(start) + "+" + std::to_string(count) +
+                                         " is outside the selection of " + std::to_string(length));
+  for (size_t i = start; i < start + count; ++i) {
+    std::string_view json;
+    ZDS_RETURN_IF_ERROR(ReadOne(plan_ ? order_[i] : pos_ + i, &json));
+    if (json.empty()) {
+      // Deleted since the snapshot (docs mode only): a null keeps positions.
+      if (form == BatchForm::kJsonArray) AppendLine(form, "null", out);
+      continue;
+    }
+    if (matcher_) {
+      projected_.clear();
+      ZDS_RETURN_IF_ERROR(matcher_->Project(json.data(), json.size(), line_.size(), &projected_));
+      AppendLine(form, projected_, out);
+    } else {
+      AppendLine(form, json, out);
+    }
+  }
+  if (form == BatchForm::kJsonArray) {
+    if (out->count == 0) {
+      out->bytes = "[]";
+    } else {
+      out->bytes.back() = ']';
+    }
+  }
+  return Status::Ok();
+}
+
+Status Cursor::Count(uint64_t* n) {
+  *n = 0;
+  if (!plan_) {
+    *n = total() - pos_;
+    pos_ = total();
+    return Status::Ok();
+  }
+  Status status;
+  ZDS_RETURN_IF_ERROR(ForEachLine(UINT64_MAX, [&](const char* json, size_t len, size_t capacity, size_t) {
+    bool match = false;
+    status = matcher_->Match(json, len, capacity, &match, nullptr);
+    if (match) ++*n;
+    return status.ok();
+  }));
+  return status;
+}
+
+Status Cursor::Distinct(std::string* json) {
+  json->assign("[");
+  if (!plan_ || plan_->distinct() == nullptr) return Status(Code::kInvalidQuery, "The query has no distinct path");
+  absl::flat_hash_set<std::string> seen;
+  std::vector<const JsonValue*> values;
+  std::string key;
+  Status status;
+  ZDS_RETURN_IF_ERROR(ForEachLine(UINT64_MAX, [&](const char* text, size_t len, size_t capacity, size_t) {
+    bool match = false;
+    status = matcher_->Match(text, len, capacity, &match, nullptr);
+    if (!status.ok()) return false;
+    if (!match) return true;
+    matcher_->DistinctValues(&values);
+    for (const JsonValue* v : values) {
+      key.clear();
+      AppendCanonical(*v, &key);
+      if (!seen.insert(key).second) continue;
+      if (json->size() > 1) json->push_back(',');
+      AppendJson(*v, json);
+    }
+    return true;
+  }));
+  ZDS_RETURN_IF_ERROR(status);
+  json->push_back(']');
   return Status::Ok();
 }
 

@@ -30,6 +30,8 @@ const char* CodeName(Code code) {
       return "ENOTDIR";
     case Code::kPoisoned:
       return "EPOISONED";
+    case Code::kInvalidQuery:
+      return "EINVALIDQUERY";
   }
   return "EIO";
 }

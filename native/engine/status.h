@@ -20,6 +20,7 @@ enum class Code {
   kIo,          // EIO: the operating system reported an I/O failure
   kNotDir,      // ENOTDIR: the store root is not a directory
   kPoisoned,    // EPOISONED: an earlier fsync failed; reopen before writing
+  kInvalidQuery,  // EINVALIDQUERY: a filter, projection or sort outside README "Queries"
 };
 
 // The JavaScript-visible code string ("ENOTFOUND", ...).
