@@ -75,6 +75,7 @@ Napi::Function NativeCursor::Define(Napi::Env env) {
                      {
                          InstanceMethod<&NativeCursor::Next>("next"),
                          InstanceMethod<&NativeCursor::NextAsync>("nextAsync"),
+                         StaticMethod<&NativeCursor::CheckQuery>("checkQuery"),
                          InstanceMethod<&NativeCursor::Count>("count"),
                          InstanceMethod<&NativeCursor::CountAsync>("countAsync"),
                          InstanceMethod<&NativeCursor::Distinct>("distinct"),
@@ -156,6 +157,16 @@ Napi::Value NativeCursor::NextAsync(const Napi::CallbackInfo& info) {
   auto* w = new CursorReadWorker(env, this, cursor_, max_docs, max_bytes, form);
   w->Queue();
   return w->Promise();
+}
+
+// NativeCursor.checkQuery(spec): compiles a query spec and throws what is
+// wrong with it, so find() refuses a bad query before anything is read.
+Napi::Value NativeCursor::CheckQuery(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) ThrowArg(env, "Expected a query string for checkQuery");
+  std::shared_ptr<const QueryPlan> plan;
+  Check(env, QueryPlan::Compile(info[0].As<Napi::String>().Utf8Value(), &plan));
+  return env.Undefined();
 }
 
 Cursor* NativeCursor::Ready(Napi::Env env) {

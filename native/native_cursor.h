@@ -25,6 +25,7 @@ class NativeCursor : public Napi::ObjectWrap<NativeCursor>, public Releasable {
  private:
   Napi::Value Next(const Napi::CallbackInfo& info);
   Napi::Value NextAsync(const Napi::CallbackInfo& info);
+  static Napi::Value CheckQuery(const Napi::CallbackInfo& info);
   Napi::Value Count(const Napi::CallbackInfo& info);
   Napi::Value CountAsync(const Napi::CallbackInfo& info);
   Napi::Value Distinct(const Napi::CallbackInfo& info);

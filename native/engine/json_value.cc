@@ -172,10 +172,77 @@ void Append(const JsonValue& v, bool canonical, std::string* out) {
 void AppendJson(const JsonValue& v, std::string* out) { Append(v, false, out); }
 void AppendCanonical(const JsonValue& v, std::string* out) { Append(v, true, out); }
 
-simdjson::error_code Materialize(simdjson::ondemand::value value, JsonValue* out) {
+const FieldNeeds* FieldNeeds::Child(std::string_view key) const {
+  for (const auto& c : children) {
+    if (c.first == key) return &c.second;
+  }
+  return nullptr;
+}
+
+FieldNeeds* FieldNeeds::Add(std::string_view key) {
+  for (auto& c : children) {
+    if (c.first == key) return &c.second;
+  }
+  children.emplace_back(std::string(key), FieldNeeds());
+  return &children.back().second;
+}
+
+void ClearValue(JsonValue* v) {
+  v->type = JsonValue::Type::kNull;
+  v->items.clear();
+  v->keys.clear();
+  v->text.clear();
+}
+
+simdjson::error_code Materialize(simdjson::ondemand::value value, JsonValue* out, const FieldNeeds* needs) {
   simdjson::ondemand::json_type type;
   auto error = value.type().get(type);
   if (error) return error;
+  if (needs != nullptr && !needs->leaf) {
+    // Only the path onwards matters: object keys it names, and the objects
+    // inside arrays. A scalar here ends every path (it stays null).
+    if (type == simdjson::ondemand::json_type::object) {
+      out->type = JsonValue::Type::kObject;
+      simdjson::ondemand::object object;
+      error = value.get_object().get(object);
+      if (error) return error;
+      for (auto field : object) {
+        std::string_view key;
+        error = field.unescaped_key().get(key);
+        if (error) return error;
+        const FieldNeeds* child = needs->Child(key);
+        if (child == nullptr) continue;
+        out->keys.emplace_back(key);
+        out->items.emplace_back();
+        error = Materialize(field.value(), &out->items.back(), child);
+        if (error) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    if (type == simdjson::ondemand::json_type::array && !needs->any_index) {
+      out->type = JsonValue::Type::kArray;
+      simdjson::ondemand::array array;
+      error = value.get_array().get(array);
+      if (error) return error;
+      for (auto element : array) {
+        simdjson::ondemand::value item;
+        error = element.get(item);
+        if (error) return error;
+        simdjson::ondemand::json_type item_type;
+        error = item.type().get(item_type);
+        if (error) return error;
+        if (item_type != simdjson::ondemand::json_type::object) continue;
+        out->items.emplace_back();
+        error = Materialize(item, &out->items.back(), needs);
+        if (error) return error;
+      }
+      return simdjson::SUCCESS;
+    }
+    if (type != simdjson::ondemand::json_type::array) {
+      out->type = JsonValue::Type::kNull;
+      return simdjson::SUCCESS;
+    }
+  }
   switch (type) {
     case simdjson::ondemand::json_type::null:
       out->type = JsonValue::Type::kNull;

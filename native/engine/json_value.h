@@ -42,8 +42,22 @@ void AppendCanonical(const JsonValue& v, std::string* out);
 // A JSON string literal (quotes and escapes) for `s` appended to `out`.
 void AppendJsonString(std::string_view s, std::string* out);
 
-// Reads a parsed value into `out`. Consumes the value.
-simdjson::error_code Materialize(simdjson::ondemand::value value, JsonValue* out);
+// The parts of a top-level field a query reads: paths as a tree. A leaf (a
+// path ends here) needs the whole value; elsewhere only the named keys of
+// objects (and of objects in arrays) are read.
+struct FieldNeeds {
+  bool leaf = false;
+  bool any_index = false;  // a numeric segment follows: arrays are read whole
+  std::vector<std::pair<std::string, FieldNeeds>> children;
+  const FieldNeeds* Child(std::string_view key) const;
+  FieldNeeds* Add(std::string_view key);
+};
+
+// Empties `v` for reuse, keeping its top-level capacity.
+void ClearValue(JsonValue* v);
+// Reads a parsed value into `out` (consuming it), only as far as `needs`
+// asks; nullptr reads it whole.
+simdjson::error_code Materialize(simdjson::ondemand::value value, JsonValue* out, const FieldNeeds* needs = nullptr);
 // The same for the DOM API, used to read query specs.
 void FromDom(simdjson::dom::element element, JsonValue* out);
 

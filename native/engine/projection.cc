@@ -45,12 +45,14 @@ Status Projection::Compile(const JsonValue& spec, std::unique_ptr<Projection>* o
   if (!spec.is_object()) return Invalid("Expected an object or an array of paths for fields");
   auto p = std::unique_ptr<Projection>(new Projection());
   int includes = 0, excludes = 0;
+  bool id_kept_explicitly = false;
   for (size_t i = 0; i < spec.keys.size(); ++i) {
     if (spec.items[i].type != JsonValue::Type::kBool)
       return Invalid("Expected 1, 0, true or false for fields['" + spec.keys[i] + "']");
     const bool keep = spec.items[i].boolean;
     if (spec.keys[i] == "_id") {
       p->keep_id_ = keep;
+      id_kept_explicitly = keep;
       continue;
     }
     (keep ? includes : excludes)++;
@@ -74,8 +76,8 @@ Status Projection::Compile(const JsonValue& spec, std::unique_ptr<Projection>* o
   }
   if (includes > 0 && excludes > 0)
     return Invalid("Expected fields to keep or fields to drop, not both (only _id may be dropped from kept fields)");
-  // {_id: 0} alone drops _id; {} or {_id: 1} keeps everything.
-  p->include_ = includes > 0;
+  // {_id: 0} alone drops _id; {_id: 1} alone keeps only _id; {} keeps all.
+  p->include_ = includes > 0 || (excludes == 0 && id_kept_explicitly);
   *out = std::move(p);
   return Status::Ok();
 }

@@ -272,6 +272,51 @@ Status Filter::CompileOps(const std::string& path, const JsonValue& ops, int dep
 
 bool Filter::Matches(const JsonValue* const* tops) const { return Eval(root_, tops); }
 
+namespace {
+template <typename NodeT, typename F>
+void VisitFields(const NodeT& node, F&& f) {
+  for (const NodeT& c : node.children) {
+    if (c.kind == NodeT::Kind::kField) {
+      f(c);
+    } else {
+      VisitFields(c, f);
+    }
+  }
+}
+}  // namespace
+
+void Filter::CollectPaths(std::vector<const QueryPath*>* out) const {
+  VisitFields(root_, [&](const Node& n) { out->push_back(&n.path); });
+}
+
+void Filter::RequiredLiterals(std::vector<std::string>* out) const {
+  // Only conditions every match must meet: the top-level conjunction (and
+  // nested $and), each $eq/$all of a string.
+  std::vector<const Node*> stack{&root_};
+  while (!stack.empty()) {
+    const Node* node = stack.back();
+    stack.pop_back();
+    for (const Node& c : node->children) {
+      if (c.kind == Node::Kind::kAnd) stack.push_back(&c);
+      if (c.kind != Node::Kind::kField) continue;
+      for (const Cond& cond : c.conds) {
+        std::vector<const JsonValue*> strings;
+        if (cond.op == Op::kEq && cond.operand.type == JsonValue::Type::kString) strings.push_back(&cond.operand);
+        if (cond.op == Op::kAll) {
+          for (const JsonValue& v : cond.operand.items) {
+            if (v.type == JsonValue::Type::kString) strings.push_back(&v);
+          }
+        }
+        for (const JsonValue* v : strings) {
+          std::string literal;
+          AppendJsonString(v->text, &literal);
+          out->push_back(std::move(literal));
+        }
+      }
+    }
+  }
+}
+
 bool Filter::MatchesObject(const JsonValue& object) const {
   std::vector<const JsonValue*> tops(fields_.size());
   for (size_t i = 0; i < fields_.size(); ++i) tops[i] = object.Field(fields_[i]);

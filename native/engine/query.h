@@ -50,6 +50,11 @@ class Filter {
   bool Matches(const JsonValue* const* tops) const;
   // Matches against the fields of an object (for $elemMatch).
   bool MatchesObject(const JsonValue& object) const;
+  // Every path the filter reads from a document (not those inside $elemMatch).
+  void CollectPaths(std::vector<const QueryPath*>* out) const;
+  // Strings a matching line must hold as JSON text when it has no escapes:
+  // the JSON literals of string equalities every match needs.
+  void RequiredLiterals(std::vector<std::string>* out) const;
 
  private:
   enum class Op { kEq, kNe, kGt, kGte, kLt, kLte, kIn, kNin, kExists, kType, kSize, kAll, kElemMatch, kRegex, kNot };

@@ -1,6 +1,9 @@
 #include "engine/query_plan.h"
 
 #include <cmath>
+#include <cstring>
+
+#include "engine/substring.h"
 
 namespace zds {
 
@@ -75,6 +78,21 @@ Status QueryPlan::Compile(std::string_view spec_json, std::shared_ptr<const Quer
     plan->has_distinct_ = true;
   }
 
+  std::vector<const QueryPath*> paths;
+  plan->filter_->CollectPaths(&paths);
+  for (const SortKey& key : plan->sort_) paths.push_back(&key.path);
+  if (plan->has_distinct_) paths.push_back(&plan->distinct_);
+  plan->needs_.resize(plan->fields_.size());
+  for (const QueryPath* path : paths) {
+    FieldNeeds* node = &plan->needs_[path->top];
+    for (const QueryPath::Segment& seg : path->rest) {
+      if (seg.index >= 0) node->any_index = true;
+      node = node->Add(seg.key);
+    }
+    node->leaf = true;
+  }
+  plan->filter_->RequiredLiterals(&plan->literals_);
+
   ZDS_RETURN_IF_ERROR(CountArg(spec.Field("skip"), "skip", &plan->skip_));
   ZDS_RETURN_IF_ERROR(CountArg(spec.Field("limit"), "limit", &plan->limit_));
   *out = std::move(plan);
@@ -95,6 +113,16 @@ LineMatcher::LineMatcher(std::shared_ptr<const QueryPlan> plan)
 Status LineMatcher::Match(const char* json, size_t len, size_t capacity, bool* match, SortValues* sort) {
   const std::vector<std::string>& names = plan_->fields();
   std::fill(tops_.begin(), tops_.end(), nullptr);
+  // Lines without escapes hold string values as their JSON literal: one
+  // missing literal rules the line out without parsing it.
+  if (!plan_->literals().empty() && std::memchr(json, '\\', len) == nullptr) {
+    for (const std::string& literal : plan_->literals()) {
+      if (!ContainsLiteral(json, len, literal.data(), literal.size())) {
+        *match = false;
+        return Status::Ok();
+      }
+    }
+  }
   size_t found = 0;
   simdjson::ondemand::document doc;
   simdjson::ondemand::object object;
@@ -111,8 +139,8 @@ Status LineMatcher::Match(const char* json, size_t len, size_t capacity, bool* m
       while (i < names.size() && (tops_[i] != nullptr || names[i] != key)) ++i;
       if (i == names.size()) continue;
       JsonValue& v = values_[i];
-      v = JsonValue();
-      error = Materialize(field.value(), &v);
+      ClearValue(&v);
+      error = Materialize(field.value(), &v, &plan_->needs()[i]);
       if (error) break;
       tops_[i] = &v;
       if (++found == names.size()) break;

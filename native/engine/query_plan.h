@@ -37,6 +37,10 @@ class QueryPlan {
   // Top-level fields to read from each line: the filter's first, then the
   // sort keys' and distinct's (QueryPath::top indexes this list).
   const std::vector<std::string>& fields() const { return fields_; }
+  // How much of each top-level field to read (parallel to fields()).
+  const std::vector<FieldNeeds>& needs() const { return needs_; }
+  // A line with no '\\' that lacks one of these cannot match (Filter::RequiredLiterals).
+  const std::vector<std::string>& literals() const { return literals_; }
   // True when lines need not be parsed to be selected (no filter, no sort).
   bool selects_all_in_order() const { return filter_->match_all() && sort_.empty(); }
 
@@ -51,6 +55,8 @@ class QueryPlan {
   uint64_t skip_ = 0;
   uint64_t limit_ = UINT64_MAX;
   std::vector<std::string> fields_;
+  std::vector<FieldNeeds> needs_;
+  std::vector<std::string> literals_;
 };
 
 // Sort keys of one document, compared by SortOrder.
