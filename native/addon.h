@@ -36,6 +36,7 @@ class Addon : public Napi::Addon<Addon> {
  private:
   Napi::Value Version(const Napi::CallbackInfo& info);
   Napi::Value SetErrorFactory(const Napi::CallbackInfo& info);
+  Napi::Value OpenScans(const Napi::CallbackInfo& info);
   std::unordered_set<Releasable*> live_;
 };
 

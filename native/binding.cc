@@ -19,6 +19,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
   DefineAddon(exports, {
                            InstanceMethod("version", &Addon::Version),
                            InstanceMethod("setErrorFactory", &Addon::SetErrorFactory),
+                           InstanceMethod("openScans", &Addon::OpenScans),
                            InstanceValue("NativeRoot", root),
                            InstanceValue("NativeCollection", collection),
                            InstanceValue("NativeCursor", cursor),
@@ -35,6 +36,11 @@ Addon::~Addon() {
 
 Napi::Value Addon::Version(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), ZDS_VERSION);
+}
+
+// How many scans (engine cursors) are alive in the process.
+Napi::Value Addon::OpenScans(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Cursor::LiveCount()));
 }
 
 Napi::Value Addon::SetErrorFactory(const Napi::CallbackInfo& info) {

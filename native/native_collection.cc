@@ -45,6 +45,7 @@ bool StripLeadingId(std::string_view line, std::string_view id, std::string* out
 Napi::Function NativeCollection::Define(Napi::Env env) {
   return DefineClass(env, "NativeCollection",
                      {
+                         StaticMethod<&NativeCollection::OpenAsync>("openAsync"),
                          InstanceMethod<&NativeCollection::Put>("put"),
                          InstanceMethod<&NativeCollection::WriteJsonl>("writeJsonl"),
                          InstanceMethod<&NativeCollection::WriteJsonlAsync>("writeJsonlAsync"),
@@ -90,10 +91,59 @@ class WriteJsonlWorker : public ZdsWorker {
   size_t count_ = 0;
 };
 
+using OpenedCollection = std::shared_ptr<Collection>;
+
+// Opens a collection (loading or rebuilding its index) on the threadpool,
+// then wraps it in a NativeCollection on the main thread.
+class OpenWorker : public ZdsWorker {
+ public:
+  OpenWorker(Napi::Env env, Napi::Object root_obj, std::shared_ptr<Root> root, std::string name,
+             CollectionOptions options, Addon* addon)
+      : ZdsWorker(env, root_obj), root_(std::move(root)), name_(std::move(name)), options_(options), addon_(addon) {}
+
+ protected:
+  Status Run() override { return root_->OpenCollection(name_, options_, &coll_); }
+  Napi::Value Result(Napi::Env env) override {
+    // Only native code can make an External, so JS cannot forge this call.
+    auto ext = Napi::External<OpenedCollection>::New(env, new OpenedCollection(std::move(coll_)),
+                                                     [](Napi::Env, OpenedCollection* p) { delete p; });
+    return addon_->collection_ctor.New({ext});
+  }
+
+ private:
+  std::shared_ptr<Root> root_;
+  std::string name_;
+  CollectionOptions options_;
+  Addon* addon_;
+  OpenedCollection coll_;
+};
+
+// NativeCollection.openAsync(root, name, readOnly, skipCorrupt, batchSize) -> Promise<NativeCollection>
+Napi::Value NativeCollection::OpenAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Addon* addon = Addon::Of(env);
+  Napi::Object root_obj = ArgObject(info, 0, "root");
+  if (!root_obj.InstanceOf(addon->root_ctor.Value())) ThrowArg(env, "Expected a NativeRoot for root");
+  std::shared_ptr<Root> root = NativeRoot::Unwrap(root_obj)->Get(env);
+  std::string name = ArgString(info, 1, "name");
+  CollectionOptions options;
+  options.read_only = ArgBool(info, 2, "readOnly", false);
+  options.skip_corrupt = ArgBool(info, 3, "skipCorrupt", false);
+  options.batch_size = ArgUint(info, 4, "batchSize", 5000);
+  auto* w = new OpenWorker(env, root_obj, std::move(root), std::move(name), options, addon);
+  w->Queue();
+  return w->Promise();
+}
+
 // new NativeCollection(root: NativeRoot, name, readOnly, skipCorrupt, batchSize)
 NativeCollection::NativeCollection(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<NativeCollection>(info), addon_(Addon::Of(info.Env())) {
   Napi::Env env = info.Env();
+  if (info.Length() == 1 && info[0].IsExternal()) {  // from OpenWorker
+    coll_ = *info[0].As<Napi::External<OpenedCollection>>().Data();
+    addon_->Track(this);
+    return;
+  }
   Napi::Object root_obj = ArgObject(info, 0, "root");
   if (!root_obj.InstanceOf(addon_->root_ctor.Value())) ThrowArg(env, "Expected a NativeRoot for root");
   std::shared_ptr<Root> root = NativeRoot::Unwrap(root_obj)->Get(env);

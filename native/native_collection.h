@@ -17,6 +17,7 @@ class NativeCollection : public Napi::ObjectWrap<NativeCollection>, public Relea
   ~NativeCollection() override;
   void ReleaseForShutdown() override { coll_.reset(); }
 
+  static Napi::Value OpenAsync(const Napi::CallbackInfo& info);
   // The engine collection, or throws ECLOSED.
   std::shared_ptr<Collection> Get(Napi::Env env);
 

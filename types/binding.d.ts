@@ -26,6 +26,14 @@ export declare class NativeRoot {
 
 export declare class NativeCollection {
   constructor(root: NativeRoot, name: string, readOnly: boolean, skipCorrupt: boolean, batchSize: number);
+  /** The constructor's work (loading or rebuilding the index) on the threadpool. */
+  static openAsync(
+    root: NativeRoot,
+    name: string,
+    readOnly: boolean,
+    skipCorrupt: boolean,
+    batchSize: number,
+  ): Promise<NativeCollection>;
   readonly closed: boolean;
   /** Stores a line that starts {"_id":"<id>", (the id names the document). */
   put(line: string): void;
@@ -51,18 +59,39 @@ export declare class NativeCollection {
 }
 
 export declare class NativeCursor {
-  constructor(collection: NativeCollection);
+  /** A snapshot scan; with `query` (spec JSON of native/engine/query_plan.h) a query over it. */
+  constructor(collection: NativeCollection, query?: string);
+  /** Compiles a query spec; throws EINVALIDQUERY with what is wrong. */
+  static checkQuery(query: string): void;
   readonly total: number;
   next(maxDocs: number, maxBytes: number, form: 0): Buffer[] | null;
   next(maxDocs: number, maxBytes: number, form: 1): Buffer | null;
   next(maxDocs: number, maxBytes: number, form: 2): string | null;
+  next(maxDocs: number, maxBytes: number, form: BatchForm): Buffer[] | Buffer | string | null;
+  /** A batch may be empty before the scan ends; null means it has ended. */
+  nextAsync(maxDocs: number, maxBytes: number, form: 0): Promise<Buffer[] | null>;
+  nextAsync(maxDocs: number, maxBytes: number, form: 1): Promise<Buffer | null>;
   nextAsync(maxDocs: number, maxBytes: number, form: 2): Promise<string | null>;
+  nextAsync(maxDocs: number, maxBytes: number, form: BatchForm): Promise<Buffer[] | Buffer | string | null>;
+  /** Documents the query selects from here on (skip/limit ignored). */
+  count(): number;
+  countAsync(): Promise<number>;
+  /** JSON array text of the distinct values of the query's distinct path. */
+  distinct(): string;
+  distinctAsync(): Promise<string>;
+  /** Selects the query's documents for random access; returns how many. */
+  select(): number;
+  readAt(start: number, count: number, form: 0): Buffer[];
+  readAt(start: number, count: number, form: 2): string;
+  /** Releases the snapshot; a scan running on the threadpool stops. */
   close(): void;
 }
 
 export interface Binding {
   version(): string;
   setErrorFactory(factory: (code: string, message: string) => Error): void;
+  /** Engine cursors (scans) alive in the process. */
+  openScans(): number;
   NativeRoot: typeof NativeRoot;
   NativeCollection: typeof NativeCollection;
   NativeCursor: typeof NativeCursor;

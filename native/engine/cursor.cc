@@ -9,8 +9,13 @@
 
 namespace zds {
 
+std::atomic<size_t> Cursor::live_count_{0};
+
+Cursor::~Cursor() { live_count_.fetch_sub(1, std::memory_order_relaxed); }
+
 Cursor::Cursor(std::shared_ptr<DataFile> file, std::vector<LineRef> refs, std::shared_ptr<const QueryPlan> plan)
     : file_(std::move(file)), refs_(std::move(refs)), plan_(std::move(plan)) {
+  live_count_.fetch_add(1, std::memory_order_relaxed);
   if (plan_ && plan_->selects_all_in_order()) {
     // Nothing to parse for: skip and limit just trim the snapshot.
     const size_t skip = static_cast<size_t>(std::min<uint64_t>(plan_->skip(), refs_.size()));
@@ -28,6 +33,7 @@ Cursor::Cursor(std::shared_ptr<DataFile> file, std::vector<LineRef> refs, std::s
 
 Cursor::Cursor(std::shared_ptr<Collection> coll, std::vector<std::string> ids, std::shared_ptr<const QueryPlan> plan)
     : coll_(std::move(coll)), ids_(std::move(ids)), plan_(std::move(plan)) {
+  live_count_.fetch_add(1, std::memory_order_relaxed);
   if (plan_) {
     skip_ = plan_->skip();
     limit_ = plan_->limit();

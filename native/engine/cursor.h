@@ -53,7 +53,10 @@ class Cursor {
   // Makes a running Next/Count/Distinct on another thread stop early.
   void Cancel() { cancelled_.store(true, std::memory_order_relaxed); }
 
+  ~Cursor();
   bool done() const;
+  // Cursors alive in the process: lets tests prove scans are released.
+  static size_t LiveCount() { return live_count_.load(std::memory_order_relaxed); }
   size_t total() const { return coll_ ? ids_.size() : refs_.size(); }
   size_t position() const { return pos_; }
 
@@ -91,6 +94,7 @@ class Cursor {
   size_t order_pos_ = 0;
   std::string projected_;
   std::atomic<bool> cancelled_{false};
+  static std::atomic<size_t> live_count_;
 };
 
 }  // namespace zds
