@@ -7,26 +7,97 @@
 
 namespace zds::node {
 
-class CursorReadWorker : public ZdsWorker {
+Status CursorSlot::Acquire(std::shared_ptr<Cursor>* out) {
+  std::shared_ptr<Collection> coll;
+  std::shared_ptr<const QueryPlan> plan;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return Status(Code::kClosed, "The scan was stopped");
+    if (cursor_) {
+      *out = cursor_;
+      return Status::Ok();
+    }
+    coll = coll_;
+    plan = plan_;
+  }
+  // The snapshot is taken without the slot's lock, so a close() on the main
+  // thread never waits for it.
+  std::unique_ptr<Cursor> fresh;
+  ZDS_RETURN_IF_ERROR(coll->NewCursor(&fresh, std::move(plan)));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return Status(Code::kClosed, "The scan was stopped");
+  if (!cursor_) {
+    cursor_ = std::move(fresh);
+    coll_.reset();
+    plan_.reset();
+  }
+  *out = cursor_;
+  return Status::Ok();
+}
+
+void CursorSlot::Close() {
+  std::shared_ptr<Cursor> cursor;
+  std::shared_ptr<Collection> coll;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    cursor.swap(cursor_);
+    coll.swap(coll_);
+  }
+  // A read in flight holds its own reference; Cancel makes it stop soon.
+  if (cursor) cursor->Cancel();
+}
+
+bool CursorSlot::closed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return closed_;
+}
+
+size_t CursorSlot::total() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cursor_ ? cursor_->total() : 0;
+}
+
+// Every threadpool job of a cursor: a batch, a count or a distinct.
+class CursorWorker : public ZdsWorker {
  public:
-  CursorReadWorker(Napi::Env env, NativeCursor* owner, std::shared_ptr<Cursor> cursor, size_t max_docs,
-                   size_t max_bytes, BatchForm form)
+  enum class Task { kNext, kCount, kDistinct };
+  CursorWorker(Napi::Env env, NativeCursor* owner, Task task, size_t max_docs = 0, size_t max_bytes = 0,
+               BatchForm form = BatchForm::kJsonArray)
       : ZdsWorker(env, owner->Value()),
         owner_(owner),
-        cursor_(std::move(cursor)),
+        slot_(owner->slot_),
+        task_(task),
         max_docs_(max_docs),
         max_bytes_(max_bytes),
         form_(form) {}
 
  protected:
   Status Run() override {
-    if (cursor_->done()) return Status::Ok();
-    return cursor_->Next(max_docs_, max_bytes_, form_, &batch_);
+    std::shared_ptr<Cursor> cursor;
+    ZDS_RETURN_IF_ERROR(slot_->Acquire(&cursor));
+    switch (task_) {
+      case Task::kCount:
+        return cursor->Count(&count_);
+      case Task::kDistinct:
+        return cursor->Distinct(&json_);
+      case Task::kNext:
+        if (!cursor->done()) ZDS_RETURN_IF_ERROR(cursor->Next(max_docs_, max_bytes_, form_, &batch_));
+        ended_ = batch_.count == 0 && cursor->done();
+        return Status::Ok();
+    }
+    return Status::Ok();
   }
   Napi::Value Result(Napi::Env env) override {
-    owner_->busy_ = false;
-    if (batch_.count == 0 && cursor_->done()) return env.Null();
-    return NativeCursor::BatchToJs(env, form_, batch_);
+    switch (task_) {
+      case Task::kCount:
+        return Napi::Number::New(env, static_cast<double>(count_));
+      case Task::kDistinct:
+        return JsString(env, json_);
+      case Task::kNext:
+        return ended_ ? env.Null() : NativeCursor::BatchToJs(env, form_, batch_);
+    }
+    return env.Undefined();
   }
 
  private:
@@ -35,37 +106,12 @@ class CursorReadWorker : public ZdsWorker {
     ZdsWorker::OnOK();
   }
   NativeCursor* owner_;  // kept alive by the base's reference to its JS object
-  std::shared_ptr<Cursor> cursor_;
+  std::shared_ptr<CursorSlot> slot_;
+  Task task_;
   size_t max_docs_, max_bytes_;
   BatchForm form_;
   Batch batch_;
-};
-
-// Count or distinct of a query scan on the threadpool.
-class CursorTaskWorker : public ZdsWorker {
- public:
-  enum class Task { kCount, kDistinct };
-  CursorTaskWorker(Napi::Env env, NativeCursor* owner, std::shared_ptr<Cursor> cursor, Task task)
-      : ZdsWorker(env, owner->Value()), owner_(owner), cursor_(std::move(cursor)), task_(task) {}
-
- protected:
-  Status Run() override {
-    return task_ == Task::kCount ? cursor_->Count(&count_) : cursor_->Distinct(&json_);
-  }
-  Napi::Value Result(Napi::Env env) override {
-    owner_->busy_ = false;
-    if (task_ == Task::kCount) return Napi::Number::New(env, static_cast<double>(count_));
-    return JsString(env, json_);
-  }
-
- private:
-  void OnOK() override {
-    owner_->busy_ = false;
-    ZdsWorker::OnOK();
-  }
-  NativeCursor* owner_;
-  std::shared_ptr<Cursor> cursor_;
-  Task task_;
+  bool ended_ = false;
   uint64_t count_ = 0;
   std::string json_;
 };
@@ -87,8 +133,9 @@ Napi::Function NativeCursor::Define(Napi::Env env) {
                      });
 }
 
-// new NativeCursor(collection: NativeCollection, query?: string): a query is
-// the spec JSON of engine/query_plan.h, compiled (and checked) here.
+// new NativeCursor(collection: NativeCollection, query?: string, lazy?: boolean):
+// a query is the spec JSON of engine/query_plan.h, compiled (and checked)
+// here; a lazy cursor takes its snapshot at its first read.
 NativeCursor::NativeCursor(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<NativeCursor>(info), addon_(Addon::Of(info.Env())) {
   Napi::Env env = info.Env();
@@ -100,13 +147,19 @@ NativeCursor::NativeCursor(const Napi::CallbackInfo& info)
     if (!info[1].IsString()) ThrowArg(env, "Expected a query string for query");
     Check(env, QueryPlan::Compile(info[1].As<Napi::String>().Utf8Value(), &plan));
   }
-  std::unique_ptr<Cursor> cursor;
-  Check(env, NativeCollection::Unwrap(coll_obj)->Get(env)->NewCursor(&cursor, std::move(plan)));
-  cursor_ = std::move(cursor);
+  const bool lazy = ArgBool(info, 2, "lazy", false);
+  slot_ = std::make_shared<CursorSlot>(NativeCollection::Unwrap(coll_obj)->Get(env), std::move(plan));
+  if (!lazy) {
+    std::shared_ptr<Cursor> cursor;
+    Check(env, slot_->Acquire(&cursor));
+  }
   addon_->Track(this);
 }
 
-NativeCursor::~NativeCursor() { addon_->Untrack(this); }
+NativeCursor::~NativeCursor() {
+  addon_->Untrack(this);
+  slot_->Close();
+}
 
 BatchForm NativeCursor::FormArg(const Napi::CallbackInfo& info, size_t i) {
   const uint32_t form = ArgUint(info, i, "form", 2);
@@ -136,25 +189,25 @@ Napi::Value NativeCursor::BatchToJs(Napi::Env env, BatchForm form, Batch& batch)
 // next(maxDocs, maxBytes, form) -> batch | null when the scan is over
 Napi::Value NativeCursor::Next(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Ready(env);
+  std::shared_ptr<Cursor> cursor = Ready(env);
   const size_t max_docs = ArgUint(info, 0, "maxDocs", 1000);
   const size_t max_bytes = ArgUint(info, 1, "maxBytes", 16u << 20);
   const BatchForm form = FormArg(info, 2);
-  if (cursor_->done()) return env.Null();
+  if (cursor->done()) return env.Null();
   Batch batch;
-  Check(env, cursor_->Next(max_docs, max_bytes, form, &batch));
-  if (batch.count == 0 && cursor_->done()) return env.Null();
+  Check(env, cursor->Next(max_docs, max_bytes, form, &batch));
+  if (batch.count == 0 && cursor->done()) return env.Null();
   return BatchToJs(env, form, batch);
 }
 
 Napi::Value NativeCursor::NextAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Ready(env);
+  CheckIdle(env);
   const size_t max_docs = ArgUint(info, 0, "maxDocs", 1000);
   const size_t max_bytes = ArgUint(info, 1, "maxBytes", 16u << 20);
   const BatchForm form = FormArg(info, 2);
   busy_ = true;
-  auto* w = new CursorReadWorker(env, this, cursor_, max_docs, max_bytes, form);
+  auto* w = new CursorWorker(env, this, CursorWorker::Task::kNext, max_docs, max_bytes, form);
   w->Queue();
   return w->Promise();
 }
@@ -169,10 +222,16 @@ Napi::Value NativeCursor::CheckQuery(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Cursor* NativeCursor::Ready(Napi::Env env) {
-  if (!cursor_) Throw(env, Status(Code::kClosed, "The cursor is closed"));
+void NativeCursor::CheckIdle(Napi::Env env) {
+  if (slot_->closed()) Throw(env, Status(Code::kClosed, "The cursor is closed"));
   if (busy_) Throw(env, Status(Code::kInvalidArg, "A read of this cursor is already in progress"));
-  return cursor_.get();
+}
+
+std::shared_ptr<Cursor> NativeCursor::Ready(Napi::Env env) {
+  CheckIdle(env);
+  std::shared_ptr<Cursor> cursor;
+  Check(env, slot_->Acquire(&cursor));
+  return cursor;
 }
 
 // count() -> number of documents the query selects from here on.
@@ -183,9 +242,9 @@ Napi::Value NativeCursor::Count(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value NativeCursor::CountAsync(const Napi::CallbackInfo& info) {
-  Ready(info.Env());
+  CheckIdle(info.Env());
   busy_ = true;
-  auto* w = new CursorTaskWorker(info.Env(), this, cursor_, CursorTaskWorker::Task::kCount);
+  auto* w = new CursorWorker(info.Env(), this, CursorWorker::Task::kCount);
   w->Queue();
   return w->Promise();
 }
@@ -198,9 +257,9 @@ Napi::Value NativeCursor::Distinct(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value NativeCursor::DistinctAsync(const Napi::CallbackInfo& info) {
-  Ready(info.Env());
+  CheckIdle(info.Env());
   busy_ = true;
-  auto* w = new CursorTaskWorker(info.Env(), this, cursor_, CursorTaskWorker::Task::kDistinct);
+  auto* w = new CursorWorker(info.Env(), this, CursorWorker::Task::kDistinct);
   w->Queue();
   return w->Promise();
 }
@@ -215,7 +274,7 @@ Napi::Value NativeCursor::Select(const Napi::CallbackInfo& info) {
 // readAt(start, count, form) -> documents [start, start + count) of the selection.
 Napi::Value NativeCursor::ReadAt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Cursor* cursor = Ready(env);
+  std::shared_ptr<Cursor> cursor = Ready(env);
   const size_t start = ArgUint(info, 0, "start", 0);
   const size_t count = ArgUint(info, 1, "count", 0);
   const BatchForm form = FormArg(info, 2);
@@ -224,17 +283,15 @@ Napi::Value NativeCursor::ReadAt(const Napi::CallbackInfo& info) {
   return BatchToJs(env, form, batch);
 }
 
-// close(): the snapshot is released now, or when an in-flight read ends; a
+// close(): the snapshot is released now, or when a read in flight ends; a
 // query scan running on the threadpool stops at its next line.
 Napi::Value NativeCursor::Close(const Napi::CallbackInfo& info) {
-  if (cursor_) cursor_->Cancel();
-  cursor_.reset();
+  slot_->Close();
   return info.Env().Undefined();
 }
 
 Napi::Value NativeCursor::Total(const Napi::CallbackInfo& info) {
-  if (!cursor_) return Napi::Number::New(info.Env(), 0);
-  return Napi::Number::New(info.Env(), static_cast<double>(cursor_->total()));
+  return Napi::Number::New(info.Env(), static_cast<double>(slot_->total()));
 }
 
 }  // namespace zds::node

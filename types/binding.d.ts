@@ -59,8 +59,11 @@ export declare class NativeCollection {
 }
 
 export declare class NativeCursor {
-  /** A snapshot scan; with `query` (spec JSON of native/engine/query_plan.h) a query over it. */
-  constructor(collection: NativeCollection, query?: string);
+  /**
+   * A snapshot scan; with `query` (spec JSON of native/engine/query_plan.h) a
+   * query over it. A lazy cursor takes its snapshot at its first read.
+   */
+  constructor(collection: NativeCollection, query?: string, lazy?: boolean);
   /** Compiles a query spec; throws EINVALIDQUERY with what is wrong. */
   static checkQuery(query: string): void;
   readonly total: number;
