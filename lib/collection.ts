@@ -2,9 +2,18 @@ import type { NativeCollection, NativeRecovery, NativeRoot } from '../types/bind
 import { ZdsError } from './errors';
 import { flushAtExit } from './exit-flush';
 import { binding } from './native';
+import type { Readable } from 'node:stream';
+import { DatasetView } from './dataset';
+import { Query } from './find';
+import { matchesAll, planQuery, type Filter, type FindOptions } from './query';
 import { iterate, iterateAsync, readAll, readJsonl, readLines } from './scan';
 import { parseWithoutId, toLine } from './serialize';
+import { importJsonl, jsonlStream, type ImportJob, type ImportOptions } from './stream';
 import { expectDocId, invalidArg } from './validate';
+
+// putManyAsync serialises this many documents (~1 ms of work) between turns
+// of the event loop.
+const PUT_MANY_CHUNK = 1000;
 
 /** A stored document as zds returns it: the fields you stored plus its `_id`. */
 export type WithId<T> = T & { _id: string };
@@ -45,6 +54,8 @@ export interface CollectionInit {
   skipCorrupt: boolean;
   batchSize: number;
   onClose?: (c: Collection<any>) => void;
+  /** A handle already opened (by NativeCollection.openAsync). */
+  native?: NativeCollection;
 }
 
 function warnAboutRecovery(name: string, r: NativeRecovery): void {
@@ -80,7 +91,8 @@ export class Collection<T extends object = Record<string, unknown>> {
   constructor(init: CollectionInit) {
     this.name = init.name;
     this.readOnly = init.readOnly;
-    this.#native = new binding.NativeCollection(init.root, init.name, init.readOnly, init.skipCorrupt, init.batchSize);
+    this.#native =
+      init.native ?? new binding.NativeCollection(init.root, init.name, init.readOnly, init.skipCorrupt, init.batchSize);
     this.#onClose = init.onClose;
     if (!init.readOnly) this.#unregister = flushAtExit(this.#native);
     warnAboutRecovery(init.name, this.#native.recovery());
@@ -106,6 +118,36 @@ export class Collection<T extends object = Record<string, unknown>> {
       this.put(entry[0], entry[1]);
       n++;
     }
+    return n;
+  }
+
+  /**
+   * {@link Collection.putMany} that yields to the event loop between chunks
+   * of documents and writes each chunk on the libuv threadpool; resolves to
+   * how many documents were stored.
+   */
+  async putManyAsync(entries: Iterable<readonly [string, T]> | AsyncIterable<readonly [string, T]>): Promise<number> {
+    const it = entries as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null;
+    if (it === null || (typeof it?.[Symbol.iterator] !== 'function' && typeof it?.[Symbol.asyncIterator] !== 'function')) {
+      throw invalidArg('an iterable of [id, doc] pairs', 'entries', entries);
+    }
+    let n = 0;
+    let lines: string[] = [];
+    const write = async () => {
+      if (lines.length === 0) return;
+      const buf = Buffer.from(lines.join('\n') + '\n');
+      lines = [];
+      await this.#native.writeJsonlAsync(buf);
+    };
+    for await (const entry of entries as AsyncIterable<readonly [string, T]>) {
+      if (!Array.isArray(entry) || entry.length !== 2) throw invalidArg('an [id, doc] pair', `entry ${n}`, entry);
+      expectDocId(entry[0]);
+      if (this.readOnly) throw new ZdsError('EREADONLY', `Collection '${this.name}' is open read-only`);
+      lines.push(toLine(entry[0], entry[1]));
+      n++;
+      if (lines.length >= PUT_MANY_CHUNK) await write();
+    }
+    await write();
     return n;
   }
 
@@ -143,9 +185,105 @@ export class Collection<T extends object = Record<string, unknown>> {
     return this.#native.delete(id);
   }
 
-  /** How many documents the collection holds. */
-  get count(): number {
-    return this.#native.count();
+  /**
+   * How many documents match `filter` (all of them without one). The filter
+   * runs natively; no JS objects are made.
+   */
+  count(filter?: Filter): number {
+    if (matchesAll(filter)) return this.#native.count();
+    const cursor = new binding.NativeCursor(this.#native, planQuery(filter, undefined).spec);
+    try {
+      return cursor.count();
+    } finally {
+      cursor.close();
+    }
+  }
+
+  /** {@link Collection.count} with the scan on the libuv threadpool. */
+  async countAsync(filter?: Filter): Promise<number> {
+    if (matchesAll(filter)) return this.#native.count();
+    const cursor = new binding.NativeCursor(this.#native, planQuery(filter, undefined).spec, true);
+    try {
+      return await cursor.countAsync();
+    } finally {
+      cursor.close();
+    }
+  }
+
+  /**
+   * The documents matching `filter` (README "Queries"), as a {@link Query}:
+   * iterate it (`for await` reads off the main thread), or call `toArray()`.
+   * With `raw: true` each result is a Buffer of JSON.
+   */
+  find(filter?: Filter, options?: FindOptions & { raw?: false }): Query<WithId<T>>;
+  find(filter: Filter | undefined, options: FindOptions & { raw: true }): Query<Buffer>;
+  find(filter?: Filter, options?: FindOptions): Query<WithId<T>> | Query<Buffer>;
+  find(filter?: Filter, options?: FindOptions): Query<WithId<T>> | Query<Buffer> {
+    const plan = planQuery(filter, options);
+    return plan.raw ? new Query<Buffer>(this.#native, plan) : new Query<WithId<T>>(this.#native, plan);
+  }
+
+  /** The first document `find(filter, options)` would return, or `undefined`. */
+  findOne(filter?: Filter, options?: FindOptions): WithId<T> | undefined {
+    planQuery(filter, options);  // the caller's options must be valid too
+    const plan = planQuery(filter, { ...(options as object), limit: 1 });
+    return new Query<WithId<T>>(this.#native, plan).toArray()[0];
+  }
+
+  /**
+   * The distinct values of `field` among the documents matching `filter`, in
+   * first-seen order; array values contribute their elements.
+   */
+  distinct(field: string, filter?: Filter): unknown[] {
+    if (typeof field !== 'string') throw invalidArg('a field path string', 'field', field);
+    const cursor = new binding.NativeCursor(this.#native, planQuery(filter, undefined, field).spec);
+    try {
+      return JSON.parse(cursor.distinct()) as unknown[];
+    } finally {
+      cursor.close();
+    }
+  }
+
+  /**
+   * A map-style view: the documents matching `filter` (all without one) in
+   * a fixed order — `sort`'s, or scan order — with `at(i)` and `slice(a, b)`.
+   * It holds a snapshot until {@link DatasetView.close}.
+   */
+  view(filter?: Filter, options?: Omit<FindOptions, 'raw' | 'signal'>): DatasetView<WithId<T>> {
+    const cursor = new binding.NativeCursor(this.#native, planQuery(filter, options).spec);
+    let length: number;
+    try {
+      length = cursor.select();
+    } catch (err) {
+      cursor.close();
+      throw err;
+    }
+    return new DatasetView<WithId<T>>({
+      length,
+      read: (start, count) => JSON.parse(cursor.readAt(start, count, 2) as string) as WithId<T>[],
+      close: () => cursor.close(),
+    });
+  }
+
+  /** A Node `Readable` (object mode, backpressure) of the documents matching `filter`. */
+  stream(filter?: Filter, options?: FindOptions & { highWaterMark?: number }): Readable {
+    const { highWaterMark, ...rest } = options ?? {};
+    return new Query<unknown>(this.#native, planQuery(filter, rest)).stream({ highWaterMark });
+  }
+
+  /** A byte stream of the matching documents as JSONL (one line each). */
+  exportJsonl(filter?: Filter, options?: { signal?: AbortSignal }): Readable {
+    const plan = planQuery(filter, options);
+    return jsonlStream(() => new binding.NativeCursor(this.#native, plan.spec, true), { signal: plan.signal });
+  }
+
+  /**
+   * Imports JSONL (each line a document with its string `"_id"`) from a
+   * stream, an async iterable of chunks, or a file path, without holding it
+   * all in memory. The returned job is awaitable and emits `'progress'`.
+   */
+  importJsonl(source: Readable | AsyncIterable<Buffer | string> | string, options?: ImportOptions): ImportJob {
+    return importJsonl(this.#native, source, options);
   }
 
   /** Every id, in iteration order. */

@@ -108,7 +108,7 @@ export class ZdsStore {
 
   /** How many documents the collection holds. */
   get count(): number {
-    return this.#coll.count;
+    return this.#coll.count();
   }
 
   /** Every document id, in scan order. */
@@ -116,9 +116,19 @@ export class ZdsStore {
     return this.#coll.ids();
   }
 
-  /** Every document, with `_id`, in scan order (data.jsonl order of latest versions). */
-  scan(): any[] {
-    return this.#coll.toArray();
+  /**
+   * Every document, with `_id`, in scan order (data.jsonl order of latest
+   * versions). `predicate` keeps only matching documents (`{ field: value }`
+   * equality as upstream; any filter of README "Queries" works) and `fields`
+   * keeps only those paths (plus `_id`); both run natively.
+   */
+  scan(options?: { predicate?: Record<string, unknown>; fields?: string[] }): any[] {
+    if (options === undefined) return this.#coll.toArray();
+    const { predicate, fields } = expectOptions(options, 'the scan options') as {
+      predicate?: Record<string, unknown>;
+      fields?: string[];
+    };
+    return this.#coll.find(predicate, fields === undefined ? undefined : { fields }).toArray();
   }
 
   /** Every document's JSON bytes, one Buffer per document, in scan order. */
@@ -170,7 +180,7 @@ export class ZdsStore {
 
   /** `{ root, collection, count }`, with root as given to open(). */
   get info(): StoreInfo {
-    return { root: this.#root, collection: this.#coll.name, count: this.#coll.count };
+    return { root: this.#root, collection: this.#coll.name, count: this.#coll.count() };
   }
 }
 

@@ -28,7 +28,9 @@ export type ZdsErrorCode =
   /** The store root exists but is not a directory. */
   | 'ENOTDIR'
   /** An earlier fsync failed; the collection refuses writes until reopened. */
-  | 'EPOISONED';
+  | 'EPOISONED'
+  /** A filter, projection, sort or other query option outside README "Queries". */
+  | 'EINVALIDQUERY';
 
 /** The error class of zds: a message for people and a {@link ZdsErrorCode} for programs. */
 export class ZdsError extends Error {

@@ -8,3 +8,7 @@ export { ZdsError, type ZdsErrorCode } from './errors';
 export { open, Store, DEFAULT_BATCH_SIZE, type OpenOptions } from './store';
 export { Collection, type WithId, type RecoveryReport, type CollectionOptions } from './collection';
 export { version, ZdsStore, ZDSStore, ZdsRoot, BulkWriter, type StoreInfo, type RootInfo, type ZdsStoreOptions } from './compat';
+export { Query, openScans } from './find';
+export { type Filter, type FindOptions, type Fields, type Sort } from './query';
+export { AsyncDataset, DatasetView, type ViewSource, type BatchOptions, type ShuffleOptions } from './dataset';
+export { ImportJob, type ImportOptions, type ImportProgress, type ImportResult } from './stream';

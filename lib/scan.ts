@@ -70,7 +70,7 @@ export function* iterate<T>(coll: NativeCollection): Generator<T, void, undefine
 
 /** Like {@link iterate}, with the reads done on the libuv threadpool. */
 export async function* iterateAsync<T>(coll: NativeCollection): AsyncGenerator<T, void, undefined> {
-  const cursor = new binding.NativeCursor(coll);
+  const cursor = new binding.NativeCursor(coll, undefined, true);
   try {
     let size = FIRST_BATCH;
     for (let text = await cursor.nextAsync(size, BATCH_BYTES, 2); text !== null; text = await cursor.nextAsync(size, BATCH_BYTES, 2)) {

@@ -1,5 +1,5 @@
 import type { NativeRoot } from '../types/binding';
-import { Collection, type CollectionOptions } from './collection';
+import { Collection, type CollectionInit, type CollectionOptions } from './collection';
 import { ZdsError } from './errors';
 import { binding } from './native';
 import { expectBoolean, expectCollectionName, expectOptions, expectPath, expectPositiveInt } from './validate';
@@ -53,16 +53,42 @@ export class Store {
    * @typeParam T - the shape of its documents
    */
   collection<T extends object = Record<string, unknown>>(name: string, options?: CollectionOptions): Collection<T> {
+    return this.#adopt<T>(this.#openArgs(name, options));
+  }
+
+  /**
+   * {@link Store.collection} with the opening (loading, or rebuilding, the
+   * index of a large collection) done on the libuv threadpool.
+   * @typeParam T - the shape of its documents
+   */
+  async collectionAsync<T extends object = Record<string, unknown>>(
+    name: string,
+    options?: CollectionOptions,
+  ): Promise<Collection<T>> {
+    const args = this.#openArgs(name, options);
+    const native = await binding.NativeCollection.openAsync(args.root, name, args.readOnly, args.skipCorrupt, args.batchSize);
+    if (!this.#native) {
+      native.close();  // the store closed while the collection was opening
+      throw new ZdsError('ECLOSED', `The store '${this.path}' is closed`);
+    }
+    return this.#adopt<T>({ ...args, native });
+  }
+
+  #openArgs(name: string, options: CollectionOptions | undefined): CollectionInit {
     expectCollectionName(name);
     const opts = expectOptions(options, 'the options');
-    const coll = new Collection<T>({
+    return {
       root: this.#root(),
       name,
       readOnly: this.readOnly,
       skipCorrupt: expectBoolean(opts.skipCorrupt, 'options.skipCorrupt', this.#skipCorrupt),
       batchSize: expectPositiveInt(opts.batchSize, 'options.batchSize', this.batchSize),
       onClose: (c) => this.#open.delete(c),
-    });
+    };
+  }
+
+  #adopt<T extends object>(init: CollectionInit): Collection<T> {
+    const coll = new Collection<T>(init);
     this.#open.add(coll);
     return coll;
   }

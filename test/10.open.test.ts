@@ -216,7 +216,7 @@ describe('CommonJS and ESM entry points', () => {
       execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }),
     );
     expect(out.names).toEqual(
-      ['BulkWriter', 'Collection', 'DEFAULT_BATCH_SIZE', 'Store', 'ZDSStore', 'ZdsError', 'ZdsRoot', 'ZdsStore', 'open', 'version'],
+      ['AsyncDataset', 'BulkWriter', 'Collection', 'DEFAULT_BATCH_SIZE', 'DatasetView', 'ImportJob', 'Query', 'Store', 'ZDSStore', 'ZdsError', 'ZdsRoot', 'ZdsStore', 'open', 'openScans', 'version'],
     );
     expect(out.missing).toEqual([]);
     expect(out.different).toEqual([]);

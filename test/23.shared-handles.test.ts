@@ -105,16 +105,16 @@ describe('same root + collection opened many times in one process', () => {
     expect(coll.get('c')).toEqual({ _id: 'c', v: 3 });
     expect(compat.get('a')).toEqual({ v: 1 });
     expect(compat.get('c')).toEqual({ v: 3 });
-    expect([coll.count, compat.count, bulk.count]).toEqual([3, 3, 3]);
+    expect([coll.count(), compat.count, bulk.count]).toEqual([3, 3, 3]);
     expect(coll.ids()).toEqual(['a', 'b', 'c']);
     expect(coll.delete('b')).toBe(true);
     expect(compat.exists('b')).toBe(false);
-    expect([coll.count, compat.count, bulk.count]).toEqual([2, 2, 2]);
+    expect([coll.count(), compat.count, bulk.count]).toEqual([2, 2, 2]);
     bulk.close();
-    expect(coll.count).toBe(2);
+    expect(coll.count()).toBe(2);
     compat.close();
     coll.put('d', { v: 4 });
-    expect(coll.count).toBe(3);
+    expect(coll.count()).toBe(3);
     store.close();
     const again = ZdsStore.open(dir, 'items');
     expect(again.scan()).toEqual([

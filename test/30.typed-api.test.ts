@@ -54,11 +54,11 @@ describe('open() and Store', () => {
     expect(r.readOnly).toBe(true);
     const rc = r.collection<{ v: number }>('c');
     expect(rc.readOnly).toBe(true);
-    expect(rc.count).toBe(10);
+    expect(rc.count()).toBe(10);
     expect(errorOf(() => rc.put('z', { v: 0 })).code).toBe('EREADONLY');
     expect(errorOf(() => rc.delete('k0')).code).toBe('EREADONLY');
     expect(errorOf(() => rc.compact()).code).toBe('EREADONLY');
-    expect(rc.count).toBe(10);
+    expect(rc.count()).toBe(10);
     expect(rc.has('k0')).toBe(true);
     r.close();
   });
@@ -97,7 +97,7 @@ describe('open() and Store', () => {
       () => c.put('b', { name: 'B', age: 2 }),
       () => c.has('a'),
       () => c.delete('a'),
-      () => c.count,
+      () => c.count(),
       () => c.ids(),
       () => c.toArray(),
       () => c.getMany(['a']),
@@ -141,13 +141,13 @@ describe('Collection<T>', () => {
     users.put('b', { name: 'B', age: 2 });
     expect(users.has('a')).toBe(true);
     expect(users.has('z')).toBe(false);
-    expect(users.count).toBe(2);
+    expect(users.count()).toBe(2);
     expect(users.delete('a')).toBe(true);
     expect(users.delete('a')).toBe(false);
     expect(users.delete('never')).toBe(false);
     expect(users.has('a')).toBe(false);
     expect(users.get('a')).toBeUndefined();
-    expect(users.count).toBe(1);
+    expect(users.count()).toBe(1);
     store.close();
   });
 
@@ -164,12 +164,12 @@ describe('Collection<T>', () => {
       ['a', { name: 'A2', age: 11 }],
     ]);
     expect(users.putMany(m)).toBe(2);
-    expect(users.count).toBe(3);
+    expect(users.count()).toBe(3);
     expect(users.ids()).toEqual(['b', 'c', 'a']);
     expect(users.get('a')).toEqual({ _id: 'a', name: 'A2', age: 11 });
     expect(users.putMany([])).toBe(0);
     expect(users.putMany(new Map())).toBe(0);
-    expect(users.count).toBe(3);
+    expect(users.count()).toBe(3);
     store.close();
   });
 
@@ -179,7 +179,7 @@ describe('Collection<T>', () => {
     expect(errorOf(() => users.putMany({} as never)).code).toBe('EINVALIDARG');
     expect(errorOf(() => users.putMany([['a']] as never)).code).toBe('EINVALIDARG');
     expect(errorOf(() => users.putMany(['ab'] as never)).code).toBe('EINVALIDARG');
-    expect(users.count).toBe(0);
+    expect(users.count()).toBe(0);
     store.close();
   });
 
@@ -259,7 +259,7 @@ describe('Collection<T>', () => {
     }
     expect(seenAsync).toBe(1500);
     users.put('after', { name: 'after', age: 0 });
-    expect(users.count).toBe(5001);
+    expect(users.count()).toBe(5001);
     expect(users.get('after')).toEqual({ _id: 'after', name: 'after', age: 0 });
     expect(users.delete('u0')).toBe(true);
     expect([...users].length).toBe(5000);
@@ -267,7 +267,7 @@ describe('Collection<T>', () => {
     expect(users.closed).toBe(true);
     store.close();
     const again = open(dir).collection<User>('users');
-    expect(again.count).toBe(5000);
+    expect(again.count()).toBe(5000);
     again.close();
   });
 
@@ -285,7 +285,7 @@ describe('Collection<T>', () => {
     }
     expect(seen.length).toBe(3000);
     expect(seen.some((id) => id.startsWith('new'))).toBe(false);
-    expect(users.count).toBe(3050);
+    expect(users.count()).toBe(3050);
 
     const seenAsync: string[] = [];
     let wroteAsync = false;
@@ -298,7 +298,7 @@ describe('Collection<T>', () => {
     }
     expect(seenAsync.length).toBe(3050);
     expect(seenAsync.some((id) => id.startsWith('late'))).toBe(false);
-    expect(users.count).toBe(3100);
+    expect(users.count()).toBe(3100);
     store.close();
   });
 
@@ -352,9 +352,9 @@ describe('Collection<T>', () => {
     users.close();
     expect(users.closed).toBe(true);
     expect(errorOf(() => users.get('a')).code).toBe('ECLOSED');
-    expect(errorOf(() => users.count).code).toBe('ECLOSED');
+    expect(errorOf(() => users.count()).code).toBe('ECLOSED');
     other.put('x', { v: 1 });
-    expect(other.count).toBe(1);
+    expect(other.count()).toBe(1);
     // reopening through the same store works and sees the data
     const again = store.collection<User>('users');
     expect(again.get('a')).toEqual({ _id: 'a', name: 'A', age: 1 });

@@ -329,7 +329,7 @@ describe('documents', () => {
     expectZdsError(() => c.put('x', { $zds: 'delete' }), 'EINVALIDDOC');
     expectZdsError(() => c.put('x', { _id: 'y' }), 'EINVALIDDOC');
     expectZdsError(() => c.putMany([['x', { n: 1n }]]), 'EINVALIDDOC');
-    expect(c.count).toBe(0);
+    expect(c.count()).toBe(0);
     st.close();
   });
 });
@@ -421,7 +421,7 @@ describe('read-only handles and closed handles', () => {
     expectZdsError(() => c.delete('keep1'), 'EREADONLY');
     expectZdsError(() => c.writeJsonl('{"v":1}\n', ['x']), 'EREADONLY');
     expectZdsError(() => c.compact(), 'EREADONLY');
-    expect(c.count).toBe(2);
+    expect(c.count()).toBe(2);
     st.close();
     store = ZdsStore.open(root);
     expectUnchanged();

@@ -77,7 +77,7 @@ describe('close / reopen', () => {
     st.close();
     const again = open(dir, { readOnly: true });
     const c2 = again.collection<{ n: number }>('nums');
-    expect(c2.count).toBe(50);
+    expect(c2.count()).toBe(50);
     expect(c2.get('n49')).toEqual({ _id: 'n49', n: 49 });
     again.close();
   });

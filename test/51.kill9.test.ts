@@ -123,7 +123,7 @@ describe('SIGKILL of a writer', () => {
         // A prefix of the written sequence, at least as long as what was acknowledged.
         expect(ns).toEqual(ns.map((_, k) => k));
         expect(ns.length).toBeGreaterThanOrEqual(acked);
-        expect(c.count).toBe(ns.length);
+        expect(c.count()).toBe(ns.length);
       } finally {
         store.close();
       }

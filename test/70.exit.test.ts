@@ -20,7 +20,7 @@ describe('writes without close()', () => {
     const dir = tempDir();
     child(dir, '');
     const c = open(dir, { readOnly: true }).collection('a');
-    expect(c.count).toBe(50);
+    expect(c.count()).toBe(50);
     expect(c.get('d49')).toEqual({ _id: 'd49', i: 49 });
     // The index was written too: nothing had to be rebuilt.
     expect(c.recovery.indexRebuilt).toBe(false);
@@ -30,7 +30,7 @@ describe('writes without close()', () => {
     const dir = tempDir();
     child(dir, 'process.exit(0);');
     const c = open(dir, { readOnly: true }).collection('a');
-    expect(c.count).toBe(50);
+    expect(c.count()).toBe(50);
     expect(c.get('d0')).toEqual({ _id: 'd0', i: 0 });
   });
 });

@@ -36,5 +36,6 @@ describe('README examples', () => {
     expect(outputs[1]).toContain("{ type: 'click', x: 10 }");
     expect(outputs[1]).toContain("{ root: './my-data', collection: 'events', count: 2 }");
     expect(outputs[1]).toContain("[ 'events', 'users' ]");
+    expect(outputs[2]).toBe("{ _id: 'cat', name: 'Cat' }\n{ _id: 'ann', name: 'Ann' }\nCat\n1\n[ 'admin', 'ops' ]\n");
   });
 });
