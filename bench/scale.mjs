@@ -1,13 +1,23 @@
 // The scale benchmark: zds (and, on request, its peers) at a million
 // documents, where the comparative suite (bench/run.mjs) would take too long
 // to repeat. One pass per engine, no medians: time and peak memory of
-//   write    every document, durable when the clock stops
-//   reopen   open in a new process + 100k random gets (and the RSS the open adds)
-//   scan     every document as a JS object
-//   filter   the adapter's filtered scan (bench/lib/data.mjs `matches`)
+//   write        every document, durable when the clock stops
+//   reopen       open in a new process + 100k random gets (and the RSS the open adds)
+//   scan         every document as a JS object
+//   filter       the adapter's filtered scan (bench/lib/data.mjs FILTER / `matches`):
+//                zds's native find(FILTER).toArray(), SQLite's json_extract
+// and, for zds (its adapter's `extras`):
+//   countFilter  count(FILTER), no document made
+//   filterJs     every document parsed into JS and tested there
+//   scanAsync    `for await` over every document, with the event loop's delay sampled
+//   filterAsync  `for await` over FILTER's matches, the same
 //
 //   npm run bench:scale                                   # zds, 1M documents
 //   npm run bench:scale -- --n=200000 --engines=zds,sqlite,level,lmdb --out=scale.json
+//
+// The filter targets compare zds with SQLite's json_extract on the same
+// records, so when zds runs without sqlite in --engines, SQLite still writes
+// the records and runs its filter (those two steps only).
 //
 // Each step runs in its own process (bench/lib/scale-worker.mjs), so a peak
 // RSS belongs to one step and "reopen" means a process that has never opened
@@ -24,6 +34,8 @@ import { duBytes, ensurePeers, machine, parseArgs, publish } from './lib/env.mjs
 const here = dirname(fileURLToPath(import.meta.url));
 const WORKER = join(here, 'lib', 'scale-worker.mjs');
 const STEPS = ['write', 'reopen', 'scan', 'filter'];
+const EXTRA_STEPS = ['countFilter', 'filterJs', 'scanAsync', 'filterAsync'];
+const REFERENCE_STEPS = ['write', 'filter']; // SQLite's, for the filter target
 // A million records are about 600 MB of JS heap, and the scan step holds the
 // documents read plus the records to check them against: past V8's default
 // old-space limit on some machines, so the children get an explicit one.
@@ -40,7 +52,8 @@ for (const e of ENGINES) {
   if (!existsSync(join(here, 'lib', 'engines', `${e}.mjs`))) throw new Error(`Expected an engine in bench/lib/engines but received ${e}`);
 }
 if (!existsSync(join(here, '..', 'dist', 'index.mjs'))) throw new Error('zds is not built: run `npm ci` first');
-if (ENGINES.some((e) => e !== 'zds')) ensurePeers(here);
+const REFERENCE = ENGINES.includes('zds') && !ENGINES.includes('sqlite');
+if (REFERENCE || ENGINES.some((e) => e !== 'zds')) ensurePeers(here);
 if (ENGINES.includes('nedb')) console.error('zds scale: NeDB keeps every document in memory; expect a large peak RSS');
 
 function clock() {
@@ -67,12 +80,18 @@ function runStep(engine, step, dir) {
 }
 
 
-/** All four steps for one engine on a store of its own, removed afterwards to keep the disk footprint to one store. */
-function runEngine(engine, base) {
+/** The steps an engine's adapter can run: the four every adapter has, then the extras it lists. */
+async function stepsOf(engine) {
+  const adapter = (await import(`./lib/engines/${engine}.mjs`)).default;
+  return [...STEPS, ...EXTRA_STEPS.filter((s) => adapter.extras?.includes(s))];
+}
+
+/** `stepNames` for one engine on a store of its own, removed afterwards to keep the disk footprint to one store. */
+function runEngine(engine, base, stepNames) {
   const dir = join(base, engine);
   mkdirSync(dir, { recursive: true });
   const steps = {};
-  for (const step of STEPS) {
+  for (const step of stepNames) {
     console.error(`zds scale: ${engine} ${step} ...`);
     steps[step] = runStep(engine, step, dir);
     // Measured right after the write: later steps only read, but some engines tidy up on open.
@@ -89,14 +108,29 @@ const fmtMs = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms
 const fmtMB = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 const rate = (docs, ms) => `${Math.round(docs / ms)}k/s`;
 
+const loopNotes = (s) => `event-loop delay max ${fmtMs(s.maxDelayMs)} ms, p99 ${fmtMs(s.p99DelayMs)} ms, mean ${fmtMs(s.meanDelayMs)} ms`;
+
 function stepRow(n, e, step, s) {
-  const label = { write: `write ${n}`, reopen: `open + ${s.gets} gets`, scan: `scan ${n}`, filter: `filter ${n}` }[step];
+  const label = {
+    write: `write ${n}`,
+    reopen: `open + ${s.gets} gets`,
+    scan: `scan ${n}`,
+    filter: `filter ${n}`,
+    countFilter: `count(filter) ${n}`,
+    filterJs: `filter in JS ${n}`,
+    scanAsync: `for await scan ${n}`,
+    filterAsync: `for await filter ${n}`,
+  }[step];
   const docs = step === 'reopen' ? s.gets : n;
   const notes = {
     write: () => `on disk ${fmtMB(s.diskBytes)} (${(s.diskBytes / n).toFixed(0)} bytes/doc)`,
     reopen: () => `open ${fmtMs(s.openMs)} ms, RSS after open +${fmtMB(s.openRssBytes)} (${s.openRssBytesPerDoc.toFixed(1)} bytes/doc)`,
     scan: () => `open ${fmtMs(s.openMs)} ms`,
     filter: () => `open ${fmtMs(s.openMs)} ms, ${s.matches} matches`,
+    countFilter: () => `open ${fmtMs(s.openMs)} ms, ${s.matches} matches`,
+    filterJs: () => `open ${fmtMs(s.openMs)} ms, ${s.matches} matches`,
+    scanAsync: () => `${loopNotes(s)}; open ${fmtMs(s.openMs)} ms`,
+    filterAsync: () => `${loopNotes(s)}; open ${fmtMs(s.openMs)} ms, ${s.matches} matches`,
   }[step]();
   const cells = [e.name, label, `${fmtMs(s.ms)} ms`, rate(docs, s.ms), fmtMB(s.peakKiB * 1024), fmtMB(s.childPeakKiB * 1024), notes];
   return `| ${cells.join(' | ')} |`;
@@ -113,14 +147,46 @@ function formatReport(r) {
     '|---|---|---:|---:|---:|---:|---|',
   ];
   for (const e of Object.values(r.engines)) {
-    for (const step of STEPS) lines.push(stepRow(r.n, e, step, e.steps[step]));
+    for (const [step, s] of Object.entries(e.steps)) lines.push(stepRow(r.n, e, step, s));
   }
   lines.push(
     '',
     'peak RSS (step): the process peak when the measured work ended (the write step includes the records it writes).',
     'peak RSS (child): the peak over the whole child, including the records generated afterwards to check the answer.',
   );
+  if (Object.values(r.engines).some((e) => e.steps.scanAsync || e.steps.filterAsync)) {
+    lines.push('event-loop delay: the time between ticks of a 1 ms timer (perf_hooks monitorEventLoopDelay, ~1.1 ms when idle) while the for-await scan ran.');
+  }
+  if (r.reference) lines.push(`${r.engines[r.reference].name}: only ${REFERENCE_STEPS.join(' and ')}, as the reference of the filter target.`);
+  if (r.targets.length > 0) {
+    lines.push('', '| target | measured | |', '|---|---|---|', ...r.targets.map((t) => `| ${t.target} | ${t.measured} | ${t.pass ? 'met' : '**missed**'} |`));
+  }
   return lines.join('\n');
+}
+
+/** zds's targets this run can judge (issues #3 and #4), in the shape bench/lib/report.mjs gives them. */
+function evaluateTargets(r) {
+  const zds = r.engines.zds?.steps;
+  if (!zds) return [];
+  const t = [];
+  const faster = (name, ms, step, min, vs) => {
+    if (ms === undefined || !zds[step]) return;
+    const ratio = ms / zds[step].ms;
+    t.push({ target: name, measured: `${ratio.toFixed(2)}x ${vs}`, ratio, min, pass: ratio >= min });
+  };
+  faster("filtered scan >= 3x SQLite's json_extract", r.engines.sqlite?.steps.filter?.ms, 'filter', 3, "SQLite's json_extract");
+  faster('filtered scan >= 5x the JS-side filter', zds.filterJs?.ms, 'filter', 5, 'zds filter in JS');
+  for (const [step, what] of [['scanAsync', 'full'], ['filterAsync', 'filtered']]) {
+    if (!zds[step]) continue;
+    const max = zds[step].maxDelayMs;
+    t.push({ target: `event-loop delay < 20 ms during a for-await ${what} scan`, measured: `max ${fmtMs(max)} ms`, ratio: max, max: 20, pass: max < 20 });
+  }
+  // Stated for 1M documents: below that the process's fixed costs dominate.
+  if (zds.reopen && r.n >= 1_000_000) {
+    const perDoc = zds.reopen.openRssBytesPerDoc;
+    t.push({ target: 'index memory <= 64 bytes/doc (1M documents)', measured: `${perDoc.toFixed(1)} bytes/doc`, ratio: perDoc, max: 64, pass: perDoc <= 64 });
+  }
+  return t;
 }
 
 // ---- main ----
@@ -130,7 +196,8 @@ const base = mkdtempSync(join(args.tmp ?? tmpdir(), 'zds-scale-'));
 console.error(`zds scale: ${N} documents, engines ${ENGINES.join(', ')}, in ${base}`);
 try {
   const engines = {};
-  for (const e of ENGINES) engines[e] = runEngine(e, base);
+  for (const e of ENGINES) engines[e] = runEngine(e, base, await stepsOf(e));
+  if (REFERENCE) engines.sqlite = runEngine('sqlite', base, REFERENCE_STEPS);
   const result = {
     date: new Date().toISOString(),
     command: `npm run bench:scale -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -138,8 +205,10 @@ try {
     n: N,
     childFlags: CHILD_FLAGS,
     totalMs: total(),
+    reference: REFERENCE ? 'sqlite' : undefined,
     engines,
   };
+  result.targets = evaluateTargets(result);
   publish(OUT, result, formatReport(result));
 } finally {
   rmSync(base, { recursive: true, force: true });

@@ -52,6 +52,8 @@ export function makeRecords(n, seed = SEED) {
 
 /** The filtered-scan predicate every engine evaluates: age > 70 and metadata.source == 'web'. */
 export const matches = (d) => d.age > 70 && d.metadata.source === 'web';
+/** The same predicate as a MongoDB-style filter, for engines that take one. */
+export const FILTER = { age: { $gt: 70 }, 'metadata.source': 'web' };
 
 /** Ids for random gets: `count` draws (with repeats) from a seeded stream. */
 export function probeIds(n, count, seed = SEED + 1) {

@@ -14,6 +14,8 @@ const COLUMNS = [
   ['getCold', 'get cold (open + 1k)'],
   ['getWarm', 'get warm (100k)'],
   ['filter', 'filtered scan'],
+  ['filterJs', 'filter (JS)'],
+  ['countFilter', 'count(filter)'],
   ['disk', 'on disk'],
   ['rss', 'RSS after open'],
 ];
@@ -30,7 +32,7 @@ function bestPeer(r, w) {
   return best;
 }
 
-/** Each target of issue #3 with the ratio this run measured ("x" means times faster). */
+/** Each target of issues #3 and #4 (the filtered scan) with the ratio this run measured ("x" means times faster). */
 export function evaluateTargets(r) {
   const t = [];
   const zds = (w) => med(r, 'zds', w);
@@ -54,10 +56,14 @@ export function evaluateTargets(r) {
   }
   speed('get warm >= 1.5x best peer', 'getWarm', 'getWarm', 1.5);
   speed('get cold >= 2x best peer', 'getCold', 'getCold', 2);
-  if (r.names.sqlite && zds('filter') !== undefined) {
-    const ratio = med(r, 'sqlite', 'filter') / zds('filter');
-    t.push({ target: "filtered scan >= 3x SQLite's json_extract", measured: `${ratio.toFixed(2)}x SQLite`, ratio, min: 3, pass: ratio >= 3 });
-  }
+  // Both filter targets compare one engine's figure with zds's native filter.
+  const filter = (name, ms, min, vs) => {
+    if (ms === undefined || zds('filter') === undefined) return;
+    const ratio = ms / zds('filter');
+    t.push({ target: name, measured: `${ratio.toFixed(2)}x ${vs}`, ratio, min, pass: ratio >= min });
+  };
+  filter("filtered scan >= 3x SQLite's json_extract", med(r, 'sqlite', 'filter'), 3, "SQLite's json_extract");
+  filter('filtered scan >= 5x the JS-side filter', zds('filterJs'), 5, 'zds filter (JS)');
   // Per-document memory means something only once the index outweighs the
   // process's fixed costs; the target is stated for 1M documents.
   if (zds('rss') !== undefined && r.n >= 1_000_000) {
@@ -82,7 +88,8 @@ function cell(r, engine, w) {
   const v = med(r, engine, w);
   if (v === undefined) return '';
   if (w === 'disk' || w === 'rss') return fmtMB(v);
-  const docs = w === 'getCold' ? 1000 : w === 'getWarm' ? 100_000 : w === 'filter' ? undefined : r.n;
+  // No rate for the filter columns: they scan n documents but return ~6% of them (or none).
+  const docs = w === 'getCold' ? 1000 : w === 'getWarm' ? 100_000 : w.startsWith('filter') || w === 'countFilter' ? undefined : r.n;
   return docs ? `${fmtMs(v)} ms (${Math.round(docs / v)}k/s)` : `${fmtMs(v)} ms`;
 }
 
@@ -103,6 +110,7 @@ export function formatReport(r) {
   lines.push(
     '',
     '† no import path for pre-serialised JSON: the figure is its write of the same documents as objects.',
+    'filter (JS): zds with every document parsed into JS and tested there; count(filter): `count(FILTER)`, counted natively (zds only).',
     '',
     '| target | measured | |',
     '|---|---|---|',

@@ -6,6 +6,7 @@
 // well as time, and a process's peak RSS can only be read for its whole life,
 // so each step must own its process and keep its untimed work (generating
 // the records, checking the answer) out of the way of the figures it reports.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { checkRecord, makeRecords, matches, probeIds } from './data.mjs';
 
 const GETS = 100_000; // random gets in the reopen step
@@ -35,10 +36,13 @@ function sampleIndexes(count, size = SAMPLE) {
   return out;
 }
 
-/** Every get returned its own record (ids are idOf(i), so the index is in the id). */
+/** A record's index from its id (ids are idOf(i)); NaN for anything else. */
+const indexOf = (id) => Number(String(id).slice('record_'.length));
+
+/** Every get returned its own record. */
 function checkGets(docs, ids, records) {
   expect(docs.length === ids.length, `gets returned ${docs.length} documents for ${ids.length} ids`);
-  for (let i = 0; i < ids.length; i++) checkRecord(docs[i], records[Number(ids[i].slice('record_'.length))]);
+  for (let i = 0; i < ids.length; i++) checkRecord(docs[i], records[indexOf(ids[i])]);
 }
 
 /** docs are exactly `want` (in any order): same size, no duplicate ids, and a sample (or all) equal field by field. */
@@ -108,22 +112,115 @@ const steps = {
   },
 
   // (d) A filtered scan through the adapter's filter (its own query engine
-  // where it has one), also the first in the process.
-  async filter(engine) {
+  // where it has one: zds's native find), also the first in the process.
+  filter: (engine) => filterStep(engine, 'filter'),
+
+  // (e) zds only: the same filter with every document parsed and tested in
+  // JS, the baseline the native filter is measured against.
+  filterJs: (engine) => filterStep(engine, 'filterJs'),
+
+  // (f) zds only: count(filter), the matches counted without making a document.
+  async countFilter(engine) {
     let stop = clock();
     const h = await engine.open(dir);
     const openMs = stop();
     stop = clock();
-    const docs = await h.filter();
+    const count = await h.countFilter();
     const ms = stop();
     const peak = peakKiB();
     await h.close();
-    const want = makeRecords(n).filter(matches);
-    // The matches are few (about 6%), so every one is compared.
-    checkSet(docs, want, true);
-    return { ms, openMs, matches: docs.length, peakKiB: peak };
+    const want = makeRecords(n).filter(matches).length;
+    expect(count === want, `count(filter) is ${count}, expected ${want}`);
+    return { ms, openMs, matches: count, peakKiB: peak };
+  },
+
+  // (g) zds only: `for await` over every document, batches read on the
+  // threadpool, with the event loop's delay sampled every millisecond. Each
+  // document is looked at and dropped, as a streaming consumer would, so
+  // the heap stays small and the delay is the scan's, not a full GC's.
+  async scanAsync(engine) {
+    let stop = clock();
+    const h = await engine.open(dir);
+    const openMs = stop();
+    const seen = new Uint8Array(n); // which records came back, without holding them
+    const kept = new Map(); // a sample, compared field by field after the clock
+    const every = Math.max(1, Math.floor(n / SAMPLE));
+    let count = 0;
+    gc();
+    const loop = await timeLoopDelay(async () => {
+      for await (const d of h.scanAsync()) {
+        const i = indexOf(d.id);
+        seen[i] = 1;
+        count++;
+        if (i % every === 0) kept.set(i, d);
+      }
+    });
+    const peak = peakKiB();
+    await h.close();
+    expect(count === n, `for await read ${count} documents, expected ${n}`);
+    const distinct = seen.reduce((sum, x) => sum + x, 0);
+    expect(distinct === n, `for await read ${distinct} distinct records of ${n}`);
+    const records = makeRecords(n);
+    for (const [i, d] of kept) checkRecord(d, records[i]);
+    return { ...loop, openMs, peakKiB: peak };
+  },
+
+  // (h) zds only: `for await` over the filter's matches (about 6%, kept and
+  // every one compared afterwards), with the same event-loop sampling.
+  async filterAsync(engine) {
+    let stop = clock();
+    const h = await engine.open(dir);
+    const openMs = stop();
+    const docs = [];
+    gc();
+    const loop = await timeLoopDelay(async () => {
+      for await (const d of h.filterAsync()) docs.push(d);
+    });
+    const peak = peakKiB();
+    await h.close();
+    checkSet(docs, makeRecords(n).filter(matches), true);
+    return { ...loop, openMs, matches: docs.length, peakKiB: peak };
   },
 };
+
+/** A filtered scan through the handle's `method`, the first in the process; every match is compared. */
+async function filterStep(engine, method) {
+  let stop = clock();
+  const h = await engine.open(dir);
+  const openMs = stop();
+  stop = clock();
+  const docs = await h[method]();
+  const ms = stop();
+  const peak = peakKiB();
+  await h.close();
+  const want = makeRecords(n).filter(matches);
+  // The matches are few (about 6%), so every one is compared.
+  checkSet(docs, want, true);
+  return { ms, openMs, matches: docs.length, peakKiB: peak };
+}
+
+/**
+ * Times `run` while perf_hooks samples the event loop with a 1 ms timer. A
+ * sample is the time between two ticks (about 1.1 ms on an idle loop), so
+ * the max is the longest the loop was blocked (a batch parsed, a cursor
+ * opened, a GC pause) plus that millisecond: a slightly strict figure.
+ */
+async function timeLoopDelay(run) {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const stop = clock();
+  await run();
+  const ms = stop();
+  histogram.disable();
+  const toMs = (ns) => ns / 1e6;
+  return {
+    ms,
+    maxDelayMs: toMs(histogram.max),
+    p99DelayMs: toMs(histogram.percentile(99)),
+    meanDelayMs: toMs(histogram.mean),
+    delaySamples: histogram.count,
+  };
+}
 
 if (!steps[task.step]) throw new Error(`Expected a step in ${Object.keys(steps).join(', ')} but received ${task.step}`);
 const engine = (await import(`./engines/${task.engine}.mjs`)).default;
