@@ -91,7 +91,11 @@ export class Query<T> implements Iterable<T>, AsyncIterable<T> {
     }
   }
 
-  /** Iterates with each batch read on the threadpool; `break` or the signal stop the scan at once. */
+  /**
+   * Iterates with each batch read on the threadpool; `break` or the signal
+   * stop the scan at once. The next batch is read while this one is handed
+   * out, so scanning and parsing overlap.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     const { raw, signal } = this.#plan;
     signal?.throwIfAborted();
@@ -100,19 +104,21 @@ export class Query<T> implements Iterable<T>, AsyncIterable<T> {
     // Abort closes the cursor, which also stops a batch being read.
     const onAbort = () => cursor.close();
     signal?.addEventListener('abort', onAbort, { once: true });
+    let ahead: Promise<string | Buffer | Buffer[] | null> | undefined = cursor.nextAsync(FIRST_BATCH, BATCH_BYTES, form);
     try {
-      let size = FIRST_BATCH;
       for (;;) {
         let b: string | Buffer | Buffer[] | null;
         try {
-          b = await cursor.nextAsync(size, BATCH_BYTES, form);
+          b = await ahead;
         } catch (err) {
           if (signal?.aborted) throw signal.reason;
           throw err;
+        } finally {
+          ahead = undefined;
         }
         if (signal?.aborted) throw signal.reason;
         if (b === null) return;
-        size = BATCH;
+        ahead = cursor.nextAsync(BATCH, BATCH_BYTES, form);
         for (const doc of decode<T>(b, raw)) {
           yield doc;
           if (signal?.aborted) throw signal.reason;
@@ -120,6 +126,8 @@ export class Query<T> implements Iterable<T>, AsyncIterable<T> {
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      // A read still in flight fails once the cursor is closed: nobody waits for it.
+      ahead?.catch(() => {});
       cursor.close();
     }
   }

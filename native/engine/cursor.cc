@@ -220,6 +220,65 @@ Status Cursor::ForEachLine(uint64_t budget, Fn&& fn) {
   return Status::Ok();
 }
 
+void Cursor::EnsureMapped() {
+  if (map_tried_ || coll_) return;
+  map_tried_ = true;
+  uint64_t size = 0;
+  const char* addr = nullptr;
+  if (file_->fs->Size(file_->fd, &size).ok() && size > 0 &&
+      file_->fs->MapReadOnly(file_->fd, static_cast<size_t>(size), &addr).ok()) {
+    map_ = std::make_unique<Mapping>(file_->fs, addr, static_cast<size_t>(size));
+  }
+}
+
+Status Cursor::MappedLine(size_t index, std::string_view* json) const {
+  const LineRef ref = refs_[index];
+  *json = WithoutLineEnd(std::string_view(map_->data() + ref.offset, ref.length));
+  if (json->empty() || json->back() != '}')
+    return Status(Code::kCorrupt,
+                  "data.jsonl does not hold the line its index names at offset " + std::to_string(ref.offset));
+  return Status::Ok();
+}
+
+template <typename Fn>
+Status Cursor::ForEachMatch(uint64_t budget, Fn&& fn) {
+  EnsureMapped();
+  if (!map_) {
+    Status status;
+    ZDS_RETURN_IF_ERROR(ForEachLine(budget, [&](const char* json, size_t len, size_t capacity, size_t index) {
+      bool match = false;
+      status = matcher_->Match(json, len, capacity, &match, nullptr);
+      if (!status.ok()) return false;
+      return !match || fn(json, len, capacity, index);
+    }));
+    return status;
+  }
+  // Lines are parsed where they lie in the mapping, the bytes after each
+  // serving as simdjson's padding; only the last few, too close to the end
+  // of the mapping for that, are copied.
+  const size_t end = map_->size();
+  uint64_t read = 0;
+  while (pos_ < total() && read < budget) {
+    const size_t index = pos_++;
+    const LineRef ref = refs_[index];
+    read += ref.length;
+    if ((index & 1023) == 0 && cancelled_.load(std::memory_order_relaxed)) return Cancelled();
+    std::string_view json;
+    size_t capacity;
+    if (ref.offset + ref.length + simdjson::SIMDJSON_PADDING <= end) {
+      ZDS_RETURN_IF_ERROR(MappedLine(index, &json));
+      capacity = end - ref.offset;
+    } else {
+      ZDS_RETURN_IF_ERROR(ReadOne(index, &json));
+      capacity = line_.size();
+    }
+    bool match = false;
+    ZDS_RETURN_IF_ERROR(matcher_->Match(json.data(), json.size(), capacity, &match, nullptr));
+    if (match && !fn(json.data(), json.size(), capacity, index)) return Status::Ok();
+  }
+  return Status::Ok();
+}
+
 Status Cursor::NextQuery(size_t max_docs, size_t max_bytes, BatchForm form, Batch* out) {
   if (limit_ == 0) finished_ = true;
   if (finished_) return Status::Ok();
@@ -237,11 +296,7 @@ Status Cursor::NextQuery(size_t max_docs, size_t max_bytes, BatchForm form, Batc
     return Status::Ok();
   }
   Status status;
-  ZDS_RETURN_IF_ERROR(ForEachLine(kScanBudget, [&](const char* json, size_t len, size_t capacity, size_t) {
-    bool match = false;
-    status = matcher_->Match(json, len, capacity, &match, nullptr);
-    if (!status.ok()) return false;
-    if (!match) return true;
+  ZDS_RETURN_IF_ERROR(ForEachMatch(kScanBudget, [&](const char* json, size_t len, size_t capacity, size_t) {
     if (skipped_ < skip_) {
       ++skipped_;
       return true;
@@ -277,11 +332,12 @@ Status Cursor::SelectAll() {
   std::vector<Entry> all;
   Status status;
   SortValues keys;
-  ZDS_RETURN_IF_ERROR(ForEachLine(UINT64_MAX, [&](const char* json, size_t len, size_t capacity, size_t index) {
+  ZDS_RETURN_IF_ERROR(ForEachMatch(UINT64_MAX, [&](const char* json, size_t len, size_t capacity, size_t index) {
+    if (keep == 0) return false;
     bool match = false;
+    // Matched already; this reads the sort keys of the line.
     status = matcher_->Match(json, len, capacity, &match, &keys);
     if (!status.ok()) return false;
-    if (!match || keep == 0) return true;
     Entry e{std::move(keys), index};
     keys = SortValues();
     if (plan.sort().empty()) {
@@ -370,14 +426,10 @@ Status Cursor::Count(uint64_t* n) {
     pos_ = total();
     return Status::Ok();
   }
-  Status status;
-  ZDS_RETURN_IF_ERROR(ForEachLine(UINT64_MAX, [&](const char* json, size_t len, size_t capacity, size_t) {
-    bool match = false;
-    status = matcher_->Match(json, len, capacity, &match, nullptr);
-    if (match) ++*n;
-    return status.ok();
-  }));
-  return status;
+  return ForEachMatch(UINT64_MAX, [&](const char*, size_t, size_t, size_t) {
+    ++*n;
+    return true;
+  });
 }
 
 Status Cursor::Distinct(std::string* json) {
@@ -387,11 +439,11 @@ Status Cursor::Distinct(std::string* json) {
   std::vector<const JsonValue*> values;
   std::string key;
   Status status;
-  ZDS_RETURN_IF_ERROR(ForEachLine(UINT64_MAX, [&](const char* text, size_t len, size_t capacity, size_t) {
+  ZDS_RETURN_IF_ERROR(ForEachMatch(UINT64_MAX, [&](const char* text, size_t len, size_t capacity, size_t) {
     bool match = false;
+    // Matched already; this reads the distinct path's values of the line.
     status = matcher_->Match(text, len, capacity, &match, nullptr);
     if (!status.ok()) return false;
-    if (!match) return true;
     matcher_->DistinctValues(&values);
     for (const JsonValue* v : values) {
       key.clear();

@@ -70,6 +70,13 @@ class Cursor {
   Status ForEachLine(uint64_t budget, Fn&& fn);
   // Reads line `index` of the snapshot into line_ (padded for simdjson).
   Status ReadOne(size_t index, std::string_view* json);
+  // Calls fn(json, len, capacity, index) for each line from pos_ on that the
+  // filter selects, until fn returns false, the lines end, or `budget` bytes
+  // were read.
+  template <typename Fn>
+  Status ForEachMatch(uint64_t budget, Fn&& fn);
+  void EnsureMapped();
+  Status MappedLine(size_t index, std::string_view* json) const;
   Status NextPlain(size_t max_docs, size_t max_bytes, BatchForm form, Batch* out);
   Status NextQuery(size_t max_docs, size_t max_bytes, BatchForm form, Batch* out);
   // Fills order_ with the selected snapshot indexes (sorted, skip/limit applied).
@@ -93,6 +100,10 @@ class Cursor {
   std::vector<size_t> order_;
   size_t order_pos_ = 0;
   std::string projected_;
+  // Query scans read lines straight from a mapping of data.jsonl (taken at
+  // their first line); lines within SIMDJSON_PADDING of its end are copied.
+  std::unique_ptr<Mapping> map_;
+  bool map_tried_ = false;
   std::atomic<bool> cancelled_{false};
   static std::atomic<size_t> live_count_;
 };

@@ -99,7 +99,9 @@ void ResolvePath(const JsonValue* top, const QueryPath& path, std::vector<const 
   out->clear();
   if (top == nullptr) return;
   out->push_back(top);
-  std::vector<const JsonValue*> next;
+  if (path.rest.empty()) return;
+  // ResolvePath never calls itself, so one scratch vector per thread serves.
+  thread_local std::vector<const JsonValue*> next;
   for (const QueryPath::Segment& seg : path.rest) {
     next.clear();
     for (const JsonValue* v : *out) {
@@ -123,6 +125,10 @@ Filter::~Filter() = default;
 Status Filter::Compile(const JsonValue& spec, std::unique_ptr<Filter>* out) {
   auto filter = std::unique_ptr<Filter>(new Filter());
   ZDS_RETURN_IF_ERROR(filter->CompileFilter(spec, 0, &filter->root_));
+  filter->conjuncts_.resize(filter->fields_.size());
+  for (const Node& c : filter->root_.children) {
+    if (c.kind == Node::Kind::kField) filter->conjuncts_[c.path.top].push_back(&c);
+  }
   *out = std::move(filter);
   return Status::Ok();
 }
@@ -271,6 +277,17 @@ Status Filter::CompileOps(const std::string& path, const JsonValue& ops, int dep
 }
 
 bool Filter::Matches(const JsonValue* const* tops) const { return Eval(root_, tops); }
+
+bool Filter::MayMatch(size_t top, const JsonValue& value) const {
+  if (top >= conjuncts_.size()) return true;
+  // Not re-entered: conditions reach Eval (with its own vector), never MayMatch.
+  thread_local std::vector<const JsonValue*> cands;
+  for (const Node* c : conjuncts_[top]) {
+    ResolvePath(&value, c->path, &cands);
+    if (!EvalConds(c->conds, cands)) return false;
+  }
+  return true;
+}
 
 namespace {
 template <typename NodeT, typename F>

@@ -48,6 +48,9 @@ class Filter {
   bool match_all() const { return root_.children.empty(); }
   // tops[i] is the value of fields()[i], or nullptr when the field is missing.
   bool Matches(const JsonValue* const* tops) const;
+  // False only when a top-level condition on fields()[top] alone fails for
+  // `value`: the document cannot match, whatever its other fields hold.
+  bool MayMatch(size_t top, const JsonValue& value) const;
   // Matches against the fields of an object (for $elemMatch).
   bool MatchesObject(const JsonValue& object) const;
   // Every path the filter reads from a document (not those inside $elemMatch).
@@ -82,6 +85,8 @@ class Filter {
 
   std::vector<std::string> fields_;
   Node root_;
+  // The top-level conditions, by the field they read (for MayMatch).
+  std::vector<std::vector<const Node*>> conjuncts_;
 };
 
 }  // namespace zds

@@ -3,8 +3,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "engine/substring.h"
-
 namespace zds {
 
 namespace {
@@ -91,7 +89,9 @@ Status QueryPlan::Compile(std::string_view spec_json, std::shared_ptr<const Quer
     }
     node->leaf = true;
   }
-  plan->filter_->RequiredLiterals(&plan->literals_);
+  std::vector<std::string> literals;
+  plan->filter_->RequiredLiterals(&literals);
+  for (const std::string& literal : literals) plan->literals_.emplace_back(literal);
 
   ZDS_RETURN_IF_ERROR(CountArg(spec.Field("skip"), "skip", &plan->skip_));
   ZDS_RETURN_IF_ERROR(CountArg(spec.Field("limit"), "limit", &plan->limit_));
@@ -113,11 +113,13 @@ LineMatcher::LineMatcher(std::shared_ptr<const QueryPlan> plan)
 Status LineMatcher::Match(const char* json, size_t len, size_t capacity, bool* match, SortValues* sort) {
   const std::vector<std::string>& names = plan_->fields();
   std::fill(tops_.begin(), tops_.end(), nullptr);
-  // Lines without escapes hold string values as their JSON literal: one
-  // missing literal rules the line out without parsing it.
-  if (!plan_->literals().empty() && std::memchr(json, '\\', len) == nullptr) {
-    for (const std::string& literal : plan_->literals()) {
-      if (!ContainsLiteral(json, len, literal.data(), literal.size())) {
+  // Lines without escapes hold strings (keys and values) as their plain
+  // bytes: one missing literal rules the line out without parsing it, and
+  // keys compare without unescaping.
+  const bool plain = std::memchr(json, '\\', len) == nullptr;
+  if (!plan_->literals().empty() && plain) {
+    for (const LiteralSearch& literal : plan_->literals()) {
+      if (!literal.In(json, len)) {
         *match = false;
         return Status::Ok();
       }
@@ -132,17 +134,33 @@ Status LineMatcher::Match(const char* json, size_t len, size_t capacity, bool* m
   // pass stops once every wanted field is in hand.
   if (!error && !names.empty()) {
     for (auto field : object) {
-      std::string_view key;
-      error = field.unescaped_key().get(key);
-      if (error) break;
       size_t i = 0;
-      while (i < names.size() && (tops_[i] != nullptr || names[i] != key)) ++i;
+      if (plain) {
+        simdjson::ondemand::raw_json_string raw;
+        error = field.key().get(raw);
+        if (error) break;
+        const char* k = raw.raw();
+        const size_t room = static_cast<size_t>(json + len - k);  // the key, its quote and the rest of the line
+        while (i < names.size() && (tops_[i] != nullptr || names[i].size() >= room ||
+                                    std::memcmp(k, names[i].data(), names[i].size()) != 0 || k[names[i].size()] != '"'))
+          ++i;
+      } else {
+        std::string_view key;
+        error = field.unescaped_key().get(key);
+        if (error) break;
+        while (i < names.size() && (tops_[i] != nullptr || names[i] != key)) ++i;
+      }
       if (i == names.size()) continue;
       JsonValue& v = values_[i];
       ClearValue(&v);
       error = Materialize(field.value(), &v, &plan_->needs()[i]);
       if (error) break;
       tops_[i] = &v;
+      // A failed top-level condition settles it: the rest is not read.
+      if (!plan_->filter().MayMatch(i, v)) {
+        *match = false;
+        return Status::Ok();
+      }
       if (++found == names.size()) break;
     }
   }

@@ -16,6 +16,7 @@
 #include "engine/projection.h"
 #include "engine/query.h"
 #include "engine/status.h"
+#include "engine/substring.h"
 
 namespace zds {
 
@@ -40,7 +41,7 @@ class QueryPlan {
   // How much of each top-level field to read (parallel to fields()).
   const std::vector<FieldNeeds>& needs() const { return needs_; }
   // A line with no '\\' that lacks one of these cannot match (Filter::RequiredLiterals).
-  const std::vector<std::string>& literals() const { return literals_; }
+  const std::vector<LiteralSearch>& literals() const { return literals_; }
   // True when lines need not be parsed to be selected (no filter, no sort).
   bool selects_all_in_order() const { return filter_->match_all() && sort_.empty(); }
 
@@ -56,7 +57,7 @@ class QueryPlan {
   uint64_t limit_ = UINT64_MAX;
   std::vector<std::string> fields_;
   std::vector<FieldNeeds> needs_;
-  std::vector<std::string> literals_;
+  std::vector<LiteralSearch> literals_;
 };
 
 // Sort keys of one document, compared by SortOrder.

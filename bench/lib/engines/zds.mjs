@@ -32,8 +32,9 @@ export default {
       count: async () => c.count(),
       readAll: async () => c.toArray(),
       gets: async (ids) => ids.map((id) => c.get(id)),
-      // The filter runs natively; only matching documents become JS objects.
-      filter: async () => c.find(FILTER).toArray(),
+      // The filter runs natively on the threadpool, the next batch scanned
+      // while JS parses this one; only matching documents become JS objects.
+      filter: async () => c.find(FILTER).toArrayAsync(),
       // The same answer with every document parsed and tested in JS.
       filterJs: async () => c.toArray().filter(matches),
       // Matches counted natively: no document becomes a JS object.
