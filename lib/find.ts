@@ -126,9 +126,10 @@ export class Query<T> implements Iterable<T>, AsyncIterable<T> {
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      // A read still in flight fails once the cursor is closed: nobody waits for it.
-      ahead?.catch(() => {});
       cursor.close();
+      // A read still in flight stops at once (closed cursor) and fails; wait
+      // for it so that the scan is gone when `break` or return() completes.
+      if (ahead) await ahead.catch(() => undefined);
     }
   }
 

@@ -9,20 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open } from '../dist/index.js';
 import type { Collection, Store } from '../dist/index.js';
 import { candidates, expand, isPlainObject, matches, showQuery, type Filter } from './helpers/query-reference';
+import { mulberry32 } from './helpers/random';
 
 type Doc = Record<string, unknown>;
 
-/** A deterministic PRNG (mulberry32): the same seed gives the same documents and filters on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Small value pools, so that equality and range filters hit often. The strings
 // include non-ASCII and astral characters ('𝟘' is U+1D7D8, after 'ｚ' U+FF5A in

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { open } from '../dist/index.js';
 import type { Collection, Store } from '../dist/index.js';
 import { tempDir } from './helpers';
+import { mulberry32 } from './helpers/random';
 import {
   distinctValues,
   runQuery,
@@ -324,17 +325,6 @@ describe('distinct(), worked by hand', () => {
 // ---------------------------------------------------------------------------
 // Generated documents against the reference
 
-/** A deterministic PRNG (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rnd = mulberry32(0x33);
 const int = (n: number) => Math.floor(rnd() * n);

@@ -37,5 +37,19 @@ describe('README examples', () => {
     expect(outputs[1]).toContain("{ root: './my-data', collection: 'events', count: 2 }");
     expect(outputs[1]).toContain("[ 'events', 'users' ]");
     expect(outputs[2]).toBe("{ _id: 'cat', name: 'Cat' }\n{ _id: 'ann', name: 'Ann' }\nCat\n1\n[ 'admin', 'ops' ]\n");
+    expect(outputs[3]).toBe(
+      [
+        'progress 2',
+        '{ lines: 2, bytes: 168 }',
+        "{ _id: 'ann', age: 41 }",
+        "{ _id: 'cat', age: 52 }",
+        "[ 'ben', 'ann' ]",
+        "[ 'cat' ]",
+        '3 ben cat',
+        '2',
+        '1',
+        '',
+      ].join('\n'),
+    );
   });
 });

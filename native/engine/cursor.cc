@@ -54,6 +54,16 @@ void AppendLine(BatchForm form, std::string_view line, Batch* out) {
   ++out->count;
 }
 
+// Ends a kJsonArray batch: the separator after the last element becomes ']'.
+void CloseArray(BatchForm form, Batch* out) {
+  if (form != BatchForm::kJsonArray) return;
+  if (out->count == 0) {
+    out->bytes = "[]";
+  } else {
+    out->bytes.back() = ']';
+  }
+}
+
 // The JSON array form of a run of adjacent lines is the run itself with each
 // line's '\n' turned into ',' (and a "\r" before it into a space), so the
 // run is read straight into the batch and never copied. False when the file
@@ -140,13 +150,7 @@ Status Cursor::Next(size_t max_docs, size_t max_bytes, BatchForm form, Batch* ou
   out->count = 0;
   if (max_docs == 0) max_docs = 1;
   ZDS_RETURN_IF_ERROR(plan_ ? NextQuery(max_docs, max_bytes, form, out) : NextPlain(max_docs, max_bytes, form, out));
-  if (form == BatchForm::kJsonArray) {
-    if (out->count == 0) {
-      out->bytes = "[]";
-    } else {
-      out->bytes.back() = ']';
-    }
-  }
+  CloseArray(form, out);
   return Status::Ok();
 }
 
@@ -409,13 +413,7 @@ Status Cursor::ReadAt(size_t start, size_t count, BatchForm form, Batch* out) {
       AppendLine(form, json, out);
     }
   }
-  if (form == BatchForm::kJsonArray) {
-    if (out->count == 0) {
-      out->bytes = "[]";
-    } else {
-      out->bytes.back() = ']';
-    }
-  }
+  CloseArray(form, out);
   return Status::Ok();
 }
 

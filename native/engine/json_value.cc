@@ -198,69 +198,30 @@ simdjson::error_code Materialize(simdjson::ondemand::value value, JsonValue* out
   simdjson::ondemand::json_type type;
   auto error = value.type().get(type);
   if (error) return error;
-  if (needs != nullptr && !needs->leaf) {
-    // Only the path onwards matters: object keys it names, and the objects
-    // inside arrays. A scalar here ends every path (it stays null).
-    if (type == simdjson::ondemand::json_type::object) {
-      out->type = JsonValue::Type::kObject;
-      simdjson::ondemand::object object;
-      error = value.get_object().get(object);
-      if (error) return error;
-      for (auto field : object) {
-        std::string_view key;
-        error = field.unescaped_key().get(key);
-        if (error) return error;
-        const FieldNeeds* child = needs->Child(key);
-        if (child == nullptr) continue;
-        out->keys.emplace_back(key);
-        out->items.emplace_back();
-        error = Materialize(field.value(), &out->items.back(), child);
-        if (error) return error;
-      }
-      return simdjson::SUCCESS;
-    }
-    if (type == simdjson::ondemand::json_type::array && !needs->any_index) {
-      out->type = JsonValue::Type::kArray;
-      simdjson::ondemand::array array;
-      error = value.get_array().get(array);
-      if (error) return error;
-      for (auto element : array) {
-        simdjson::ondemand::value item;
-        error = element.get(item);
-        if (error) return error;
-        simdjson::ondemand::json_type item_type;
-        error = item.type().get(item_type);
-        if (error) return error;
-        if (item_type != simdjson::ondemand::json_type::object) continue;
-        out->items.emplace_back();
-        error = Materialize(item, &out->items.back(), needs);
-        if (error) return error;
-      }
-      return simdjson::SUCCESS;
-    }
-    if (type != simdjson::ondemand::json_type::array) {
-      out->type = JsonValue::Type::kNull;
-      return simdjson::SUCCESS;
-    }
-  }
+  // Below a leaf everything is read. Elsewhere only the path onwards
+  // matters: the object keys it names and the objects inside arrays (whole
+  // arrays when a numeric segment follows); a scalar ends every path and
+  // stays null.
+  const bool whole = needs == nullptr || needs->leaf;
   switch (type) {
-    case simdjson::ondemand::json_type::null:
+    case simdjson::ondemand::json_type::null: {
       out->type = JsonValue::Type::kNull;
       // is_null() validates the literal; a bare "nul" must not pass.
-      {
-        bool is_null = false;
-        error = value.is_null().get(is_null);
-        if (error) return error;
-        if (!is_null) return simdjson::N_ATOM_ERROR;
-      }
-      return simdjson::SUCCESS;
+      bool is_null = false;
+      error = value.is_null().get(is_null);
+      if (error) return error;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
     case simdjson::ondemand::json_type::boolean:
+      if (!whole) return simdjson::SUCCESS;
       out->type = JsonValue::Type::kBool;
       return value.get_bool().get(out->boolean);
     case simdjson::ondemand::json_type::number:
+      if (!whole) return simdjson::SUCCESS;
       out->type = JsonValue::Type::kNumber;
       return value.get_double().get(out->number);
     case simdjson::ondemand::json_type::string: {
+      if (!whole) return simdjson::SUCCESS;
       out->type = JsonValue::Type::kString;
       std::string_view s;
       error = value.get_string().get(s);
@@ -270,6 +231,7 @@ simdjson::error_code Materialize(simdjson::ondemand::value value, JsonValue* out
     }
     case simdjson::ondemand::json_type::array: {
       out->type = JsonValue::Type::kArray;
+      const FieldNeeds* each = whole || needs->any_index ? nullptr : needs;
       simdjson::ondemand::array array;
       error = value.get_array().get(array);
       if (error) return error;
@@ -277,8 +239,14 @@ simdjson::error_code Materialize(simdjson::ondemand::value value, JsonValue* out
         simdjson::ondemand::value item;
         error = element.get(item);
         if (error) return error;
+        if (each != nullptr) {
+          simdjson::ondemand::json_type item_type;
+          error = item.type().get(item_type);
+          if (error) return error;
+          if (item_type != simdjson::ondemand::json_type::object) continue;
+        }
         out->items.emplace_back();
-        error = Materialize(item, &out->items.back());
+        error = Materialize(item, &out->items.back(), each);
         if (error) return error;
       }
       return simdjson::SUCCESS;
@@ -292,9 +260,11 @@ simdjson::error_code Materialize(simdjson::ondemand::value value, JsonValue* out
         std::string_view key;
         error = field.unescaped_key().get(key);
         if (error) return error;
+        const FieldNeeds* child = whole ? nullptr : needs->Child(key);
+        if (!whole && child == nullptr) continue;
         out->keys.emplace_back(key);
         out->items.emplace_back();
-        error = Materialize(field.value(), &out->items.back());
+        error = Materialize(field.value(), &out->items.back(), child);
         if (error) return error;
       }
       return simdjson::SUCCESS;
