@@ -586,25 +586,43 @@ Status Collection::WriteJsonl(std::string_view blob, const std::vector<std::stri
     return Status(Code::kInvalidArg, "writeJsonl got " + std::to_string(pieces.size()) + " line(s) but " +
                                          std::to_string(ids.size()) + " id(s); they must pair one to one");
   simdjson::dom::parser parser;
-  simdjson::padded_string padded(blob.data(), blob.size());
-  std::deque<std::string> line_ids;  // stable addresses for Piece::id
+  // Lines are parsed in the caller's buffer, the bytes after each serving as
+  // simdjson's padding; only lines too close to its end are copied.
+  std::string tail;
+  auto padded_line = [&](const Piece& p) -> const char* {
+    if (p.start + p.len + simdjson::SIMDJSON_PADDING <= blob.size()) return blob.data() + p.start;
+    tail.assign(blob.data() + p.start, p.len);
+    tail.resize(p.len + simdjson::SIMDJSON_PADDING);
+    return tail.data();
+  };
+  std::deque<std::string> line_ids;  // stable copies of ids the lines spell with escapes
   for (size_t i = 0; i < pieces.size(); ++i) {
     Piece& p = pieces[i];
     if (ids_from_lines) {
       ParsedLine parsed;
-      Status st = ParseLine(parser, padded.data() + p.start, p.len, &parsed);
+      Status st = ParseLine(parser, padded_line(p), p.len, &parsed);
       if (!st.ok() || parsed.tombstone)
         return Status(Code::kInvalidDoc,
                       "Line " + std::to_string(i + 1) + " of the JSONL " +
                           (st.ok() ? "uses the reserved top-level key \"$zds\""
                                    : st.message() + "; without ids every line needs a valid string \"_id\""));
-      p.id = line_ids.emplace_back(parsed.id);  // the parser's memory is reused by the next line
+      // The parser's memory is reused by the next line, so the id must point
+      // elsewhere: at its bytes in the line when spelled plainly up front.
+      constexpr std::string_view kPrefix = "{\"_id\":\"";
+      const std::string_view line = blob.substr(p.start, p.len);
+      const size_t n = parsed.id.size();
+      if (line.size() > kPrefix.size() + n && line.substr(0, kPrefix.size()) == kPrefix &&
+          line.substr(kPrefix.size(), n) == parsed.id && line[kPrefix.size() + n] == '"') {
+        p.id = line.substr(kPrefix.size(), n);
+      } else {
+        p.id = line_ids.emplace_back(parsed.id);
+      }
       p.has_id = true;
       continue;
     }
     p.id = ids[i];
     ZDS_RETURN_IF_ERROR(ValidateDocId(p.id));
-    const std::string why = CheckUserLine(parser, padded.data() + p.start, p.len, p.id, &p.has_id, &p.empty);
+    const std::string why = CheckUserLine(parser, padded_line(p), p.len, p.id, &p.has_id, &p.empty);
     if (!why.empty())
       return Status(Code::kInvalidDoc,
                     "Line " + std::to_string(i + 1) + " of the JSONL (id '" + ids[i] + "') " + why);
