@@ -600,6 +600,8 @@ describe('importJsonl()', () => {
     expect(result.lines).toBe(total);
     expect(result.bytes).toBeGreaterThan(50_000_000);
     expect(coll.count()).toBe(total);
-    expect(peak - before).toBeLessThan(40 * 1024 * 1024);
+    // AddressSanitizer (npm run test:asan) holds freed memory in quarantine,
+    // so the bound only means something in a normal build.
+    if (!process.env.LD_PRELOAD?.includes('libasan')) expect(peak - before).toBeLessThan(40 * 1024 * 1024);
   });
 });
