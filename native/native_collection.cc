@@ -80,9 +80,7 @@ class WriteJsonlWorker : public ZdsWorker {
 
  protected:
   Status Run() override { return coll_->WriteJsonl(data_, {}, &count_); }
-  Napi::Value Result(Napi::Env env) override {
-    return Napi::Number::New(env, static_cast<double>(count_));
-  }
+  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(count_)); }
 
  private:
   std::shared_ptr<Collection> coll_;
@@ -99,7 +97,11 @@ class OpenWorker : public ZdsWorker {
  public:
   OpenWorker(Napi::Env env, Napi::Object root_obj, std::shared_ptr<Root> root, std::string name,
              CollectionOptions options, Addon* addon)
-      : ZdsWorker(env, root_obj), root_(std::move(root)), name_(std::move(name)), options_(options), addon_(addon) {}
+      : ZdsWorker(env, root_obj),
+        root_(std::move(root)),
+        name_(std::move(name)),
+        options_(options),
+        addon_(addon) {}
 
  protected:
   Status Run() override { return root_->OpenCollection(name_, options_, &coll_); }

@@ -13,7 +13,8 @@ std::atomic<size_t> Cursor::live_count_{0};
 
 Cursor::~Cursor() { live_count_.fetch_sub(1, std::memory_order_relaxed); }
 
-Cursor::Cursor(std::shared_ptr<DataFile> file, std::vector<LineRef> refs, std::shared_ptr<const QueryPlan> plan)
+Cursor::Cursor(std::shared_ptr<DataFile> file, std::vector<LineRef> refs,
+               std::shared_ptr<const QueryPlan> plan)
     : file_(std::move(file)), refs_(std::move(refs)), plan_(std::move(plan)) {
   live_count_.fetch_add(1, std::memory_order_relaxed);
   if (plan_ && plan_->selects_all_in_order()) {
@@ -31,7 +32,8 @@ Cursor::Cursor(std::shared_ptr<DataFile> file, std::vector<LineRef> refs, std::s
   if (plan_) matcher_ = std::make_unique<LineMatcher>(plan_);
 }
 
-Cursor::Cursor(std::shared_ptr<Collection> coll, std::vector<std::string> ids, std::shared_ptr<const QueryPlan> plan)
+Cursor::Cursor(std::shared_ptr<Collection> coll, std::vector<std::string> ids,
+               std::shared_ptr<const QueryPlan> plan)
     : coll_(std::move(coll)), ids_(std::move(ids)), plan_(std::move(plan)) {
   live_count_.fetch_add(1, std::memory_order_relaxed);
   if (plan_) {
@@ -149,7 +151,8 @@ Status Cursor::Next(size_t max_docs, size_t max_bytes, BatchForm form, Batch* ou
   out->ends.clear();
   out->count = 0;
   if (max_docs == 0) max_docs = 1;
-  ZDS_RETURN_IF_ERROR(plan_ ? NextQuery(max_docs, max_bytes, form, out) : NextPlain(max_docs, max_bytes, form, out));
+  ZDS_RETURN_IF_ERROR(plan_ ? NextQuery(max_docs, max_bytes, form, out)
+                            : NextPlain(max_docs, max_bytes, form, out));
   CloseArray(form, out);
   return Status::Ok();
 }
@@ -174,8 +177,8 @@ Status Cursor::ReadOne(size_t index, std::string_view* json) {
   } else {
     ZDS_RETURN_IF_ERROR(file_->fs->ReadRange(file_->fd, refs_[index].offset, refs_[index].length, &line_));
     if (line_.size() != refs_[index].length)
-      return Status(Code::kCorrupt,
-                    "data.jsonl is shorter than its index says (offset " + std::to_string(refs_[index].offset) + ")");
+      return Status(Code::kCorrupt, "data.jsonl is shorter than its index says (offset " +
+                                        std::to_string(refs_[index].offset) + ")");
   }
   const size_t len = WithoutLineEnd(line_).size();
   line_.resize(line_.size() + simdjson::SIMDJSON_PADDING);
@@ -200,7 +203,8 @@ Status Cursor::ForEachLine(uint64_t budget, Fn&& fn) {
     // A run of adjacent lines, read with one pread, padded for simdjson.
     size_t run_end = pos_ + 1;
     uint64_t span = refs_[pos_].length;
-    while (run_end < refs_.size() && refs_[run_end].offset == refs_[run_end - 1].offset + refs_[run_end - 1].length &&
+    while (run_end < refs_.size() &&
+           refs_[run_end].offset == refs_[run_end - 1].offset + refs_[run_end - 1].length &&
            span < (1u << 20)) {
       span += refs_[run_end].length;
       ++run_end;
@@ -208,8 +212,8 @@ Status Cursor::ForEachLine(uint64_t budget, Fn&& fn) {
     scratch_.reserve(span + simdjson::SIMDJSON_PADDING);
     ZDS_RETURN_IF_ERROR(file_->fs->ReadRange(file_->fd, refs_[pos_].offset, span, &scratch_));
     if (scratch_.size() != span)
-      return Status(Code::kCorrupt,
-                    "data.jsonl is shorter than its index says (offset " + std::to_string(refs_[pos_].offset) + ")");
+      return Status(Code::kCorrupt, "data.jsonl is shorter than its index says (offset " +
+                                        std::to_string(refs_[pos_].offset) + ")");
     scratch_.resize(span + simdjson::SIMDJSON_PADDING);
     size_t at = 0;
     while (pos_ < run_end) {
@@ -239,8 +243,8 @@ Status Cursor::MappedLine(size_t index, std::string_view* json) const {
   const LineRef ref = refs_[index];
   *json = WithoutLineEnd(std::string_view(map_->data() + ref.offset, ref.length));
   if (json->empty() || json->back() != '}')
-    return Status(Code::kCorrupt,
-                  "data.jsonl does not hold the line its index names at offset " + std::to_string(ref.offset));
+    return Status(Code::kCorrupt, "data.jsonl does not hold the line its index names at offset " +
+                                      std::to_string(ref.offset));
   return Status::Ok();
 }
 
@@ -336,29 +340,30 @@ Status Cursor::SelectAll() {
   std::vector<Entry> all;
   Status status;
   SortValues keys;
-  ZDS_RETURN_IF_ERROR(ForEachMatch(UINT64_MAX, [&](const char* json, size_t len, size_t capacity, size_t index) {
-    if (keep == 0) return false;
-    bool match = false;
-    // Matched already; this reads the sort keys of the line.
-    status = matcher_->Match(json, len, capacity, &match, &keys);
-    if (!status.ok()) return false;
-    Entry e{std::move(keys), index};
-    keys = SortValues();
-    if (plan.sort().empty()) {
-      // Scan order is the result order: stop once `keep` are in hand.
-      all.push_back(std::move(e));
-      return all.size() < keep;
-    }
-    if (keep == UINT64_MAX) {
-      all.push_back(std::move(e));
-    } else if (heap.size() < keep) {
-      heap.push(std::move(e));
-    } else if (before(e, heap.top())) {
-      heap.pop();
-      heap.push(std::move(e));
-    }
-    return true;
-  }));
+  ZDS_RETURN_IF_ERROR(
+      ForEachMatch(UINT64_MAX, [&](const char* json, size_t len, size_t capacity, size_t index) {
+        if (keep == 0) return false;
+        bool match = false;
+        // Matched already; this reads the sort keys of the line.
+        status = matcher_->Match(json, len, capacity, &match, &keys);
+        if (!status.ok()) return false;
+        Entry e{std::move(keys), index};
+        keys = SortValues();
+        if (plan.sort().empty()) {
+          // Scan order is the result order: stop once `keep` are in hand.
+          all.push_back(std::move(e));
+          return all.size() < keep;
+        }
+        if (keep == UINT64_MAX) {
+          all.push_back(std::move(e));
+        } else if (heap.size() < keep) {
+          heap.push(std::move(e));
+        } else if (before(e, heap.top())) {
+          heap.pop();
+          heap.push(std::move(e));
+        }
+        return true;
+      }));
   ZDS_RETURN_IF_ERROR(status);
   if (!heap.empty()) {
     all.reserve(heap.size());
@@ -369,7 +374,8 @@ Status Cursor::SelectAll() {
   }
   std::sort(all.begin(), all.end(), before);
   const size_t skip = static_cast<size_t>(std::min<uint64_t>(plan.skip(), all.size()));
-  const size_t end = static_cast<size_t>(std::min<uint64_t>(all.size(), skip + std::min<uint64_t>(plan.limit(), all.size())));
+  const size_t end = static_cast<size_t>(
+      std::min<uint64_t>(all.size(), skip + std::min<uint64_t>(plan.limit(), all.size())));
   order_.clear();
   for (size_t i = skip; i < end; ++i) order_.push_back(all[i].index);
   sorted_ = true;
@@ -432,7 +438,8 @@ Status Cursor::Count(uint64_t* n) {
 
 Status Cursor::Distinct(std::string* json) {
   json->assign("[");
-  if (!plan_ || plan_->distinct() == nullptr) return Status(Code::kInvalidQuery, "The query has no distinct path");
+  if (!plan_ || plan_->distinct() == nullptr)
+    return Status(Code::kInvalidQuery, "The query has no distinct path");
   absl::flat_hash_set<std::string> seen;
   std::vector<const JsonValue*> values;
   std::string key;

@@ -31,7 +31,8 @@ class Cursor {
  public:
   // Snapshot of lines in a data.jsonl; with a plan, only the lines it
   // selects, projected and in its order.
-  Cursor(std::shared_ptr<DataFile> file, std::vector<LineRef> refs, std::shared_ptr<const QueryPlan> plan = nullptr);
+  Cursor(std::shared_ptr<DataFile> file, std::vector<LineRef> refs,
+         std::shared_ptr<const QueryPlan> plan = nullptr);
   // Snapshot of a file-per-document collection (docs mode).
   Cursor(std::shared_ptr<Collection> coll, std::vector<std::string> ids,
          std::shared_ptr<const QueryPlan> plan = nullptr);

@@ -153,7 +153,8 @@ void Append(const JsonValue& v, bool canonical, std::string* out) {
       std::vector<size_t> order(v.keys.size());
       for (size_t i = 0; i < order.size(); ++i) order[i] = i;
       if (canonical) {
-        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v.keys[a] < v.keys[b]; });
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t a, size_t b) { return v.keys[a] < v.keys[b]; });
       }
       out->push_back('{');
       for (size_t i = 0; i < order.size(); ++i) {

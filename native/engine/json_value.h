@@ -20,9 +20,9 @@ struct JsonValue {
   Type type = Type::kNull;
   bool boolean = false;
   double number = 0;
-  std::string text;                // kString
-  std::vector<JsonValue> items;    // kArray elements, or kObject values
-  std::vector<std::string> keys;   // kObject keys, parallel to items
+  std::string text;               // kString
+  std::vector<JsonValue> items;   // kArray elements, or kObject values
+  std::vector<std::string> keys;  // kObject keys, parallel to items
 
   bool is_array() const { return type == Type::kArray; }
   bool is_object() const { return type == Type::kObject; }
@@ -57,7 +57,8 @@ struct FieldNeeds {
 void ClearValue(JsonValue* v);
 // Reads a parsed value into `out` (consuming it), only as far as `needs`
 // asks; nullptr reads it whole.
-simdjson::error_code Materialize(simdjson::ondemand::value value, JsonValue* out, const FieldNeeds* needs = nullptr);
+simdjson::error_code Materialize(simdjson::ondemand::value value, JsonValue* out,
+                                 const FieldNeeds* needs = nullptr);
 // The same for the DOM API, used to read query specs.
 void FromDom(simdjson::dom::element element, JsonValue* out);
 

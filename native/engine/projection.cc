@@ -8,7 +8,8 @@ namespace {
 Status Invalid(const std::string& message) { return Status(Code::kInvalidQuery, message); }
 
 std::string_view TrimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 }  // namespace
@@ -75,7 +76,8 @@ Status Projection::Compile(const JsonValue& spec, std::unique_ptr<Projection>* o
     node->children.clear();
   }
   if (includes > 0 && excludes > 0)
-    return Invalid("Expected fields to keep or fields to drop, not both (only _id may be dropped from kept fields)");
+    return Invalid(
+        "Expected fields to keep or fields to drop, not both (only _id may be dropped from kept fields)");
   // {_id: 0} alone drops _id; {_id: 1} alone keeps only _id; {} keeps all.
   p->include_ = includes > 0 || (excludes == 0 && id_kept_explicitly);
   *out = std::move(p);
@@ -146,7 +148,8 @@ simdjson::error_code Projection::EmitObject(const Node& node, simdjson::ondemand
   return simdjson::SUCCESS;
 }
 
-simdjson::error_code Projection::EmitArray(const Node& node, simdjson::ondemand::array array, std::string* out) const {
+simdjson::error_code Projection::EmitArray(const Node& node, simdjson::ondemand::array array,
+                                           std::string* out) const {
   out->push_back('[');
   bool first = true;
   for (auto element : array) {

@@ -21,8 +21,8 @@ class Projection {
 
   // Appends the projected document to `out`. `json` must be followed by
   // SIMDJSON_PADDING readable bytes (`capacity` counts them).
-  simdjson::error_code Apply(simdjson::ondemand::parser& parser, const char* json, size_t len, size_t capacity,
-                             std::string* out) const;
+  simdjson::error_code Apply(simdjson::ondemand::parser& parser, const char* json, size_t len,
+                             size_t capacity, std::string* out) const;
 
  private:
   struct Node {

@@ -81,8 +81,10 @@ Status ParsePath(std::string_view text, std::string* first, QueryPath* out) {
   bool is_first = true;
   while (true) {
     const size_t dot = text.find('.', start);
-    const std::string_view seg = text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (seg.empty()) return Invalid("Expected a field path without empty segments but received '" + out->text + "'");
+    const std::string_view seg =
+        text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (seg.empty())
+      return Invalid("Expected a field path without empty segments but received '" + out->text + "'");
     if (is_first) {
       *first = std::string(seg);
       is_first = false;
@@ -112,7 +114,8 @@ void ResolvePath(const JsonValue* top, const QueryPath& path, std::vector<const 
           if (!e.is_object()) continue;
           if (const JsonValue* f = e.Field(seg.key)) next.push_back(f);
         }
-        if (seg.index >= 0 && static_cast<size_t>(seg.index) < v->items.size()) next.push_back(&v->items[seg.index]);
+        if (seg.index >= 0 && static_cast<size_t>(seg.index) < v->items.size())
+          next.push_back(&v->items[seg.index]);
       }
     }
     out->swap(next);
@@ -149,7 +152,8 @@ Status Filter::CompileFilter(const JsonValue& spec, int depth, Node* out) {
       } else if (key == "$nor") {
         child.kind = Node::Kind::kNor;
       } else {
-        return Invalid("Expected a field path or $and, $or, $nor at the top of a filter but received '" + key + "'");
+        return Invalid("Expected a field path or $and, $or, $nor at the top of a filter but received '" +
+                       key + "'");
       }
       if (!value.is_array() || value.items.empty())
         return Invalid("Expected a non-empty array of filters for " + key);
@@ -176,7 +180,8 @@ Status Filter::CompileField(std::string_view path, const JsonValue& cond, int de
   out->path.top = top;
   if (cond.is_object() && AnyOperator(cond)) {
     if (!AllOperators(cond))
-      return Invalid("Expected only operators ($...) or only fields in the condition on '" + out->path.text + "'");
+      return Invalid("Expected only operators ($...) or only fields in the condition on '" + out->path.text +
+                     "'");
     return CompileOps(out->path.text, cond, depth, &out->conds);
   }
   Cond eq;
@@ -191,10 +196,12 @@ Status Filter::CompileOps(const std::string& path, const JsonValue& ops, int dep
   const JsonValue* options = ops.Field("$options");
   if (options != nullptr) {
     if (ops.Field("$regex") == nullptr) return Invalid("Expected $options next to $regex on '" + path + "'");
-    if (options->type != JsonValue::Type::kString) return Invalid("Expected a string of flags for $options on '" + path + "'");
+    if (options->type != JsonValue::Type::kString)
+      return Invalid("Expected a string of flags for $options on '" + path + "'");
     for (char c : options->text) {
       if (c != 'i' && c != 'm' && c != 's' && c != 'u')
-        return Invalid("Expected regex flags from \"imsu\" for $options on '" + path + "' but received '" + options->text + "'");
+        return Invalid("Expected regex flags from \"imsu\" for $options on '" + path + "' but received '" +
+                       options->text + "'");
     }
   }
   for (size_t i = 0; i < ops.keys.size(); ++i) {
@@ -213,7 +220,8 @@ Status Filter::CompileOps(const std::string& path, const JsonValue& ops, int dep
       if (!arg.is_array()) return Invalid("Expected an array for " + op + " on '" + path + "'");
     } else if (op == "$exists") {
       c.op = Op::kExists;
-      if (arg.type != JsonValue::Type::kBool) return Invalid("Expected true or false for $exists on '" + path + "'");
+      if (arg.type != JsonValue::Type::kBool)
+        return Invalid("Expected true or false for $exists on '" + path + "'");
     } else if (op == "$type") {
       c.op = Op::kType;
       std::vector<const JsonValue*> names;
@@ -226,13 +234,16 @@ Status Filter::CompileOps(const std::string& path, const JsonValue& ops, int dep
       for (const JsonValue* n : names) {
         const int bit = n->type == JsonValue::Type::kString ? TypeBit(n->text) : 0;
         if (bit == 0)
-          return Invalid("Expected \"null\", \"boolean\", \"number\", \"string\", \"array\" or \"object\" for $type on '" +
-                         path + "'");
+          return Invalid(
+              "Expected \"null\", \"boolean\", \"number\", \"string\", \"array\" or \"object\" for $type on "
+              "'" +
+              path + "'");
         c.type_mask |= static_cast<unsigned>(bit);
       }
     } else if (op == "$size") {
       c.op = Op::kSize;
-      if (arg.type != JsonValue::Type::kNumber || arg.number < 0 || arg.number != static_cast<double>(static_cast<long long>(arg.number)))
+      if (arg.type != JsonValue::Type::kNumber || arg.number < 0 ||
+          arg.number != static_cast<double>(static_cast<long long>(arg.number)))
         return Invalid("Expected a non-negative integer for $size on '" + path + "'");
     } else if (op == "$elemMatch") {
       c.op = Op::kElemMatch;
@@ -246,7 +257,8 @@ Status Filter::CompileOps(const std::string& path, const JsonValue& ops, int dep
       }
     } else if (op == "$regex") {
       c.op = Op::kRegex;
-      if (arg.type != JsonValue::Type::kString) return Invalid("Expected a pattern string for $regex on '" + path + "'");
+      if (arg.type != JsonValue::Type::kString)
+        return Invalid("Expected a pattern string for $regex on '" + path + "'");
       std::string flags;
       if (options != nullptr) {
         for (char f : options->text) {
@@ -318,7 +330,8 @@ void Filter::RequiredLiterals(std::vector<std::string>* out) const {
       if (c.kind != Node::Kind::kField) continue;
       for (const Cond& cond : c.conds) {
         std::vector<const JsonValue*> strings;
-        if (cond.op == Op::kEq && cond.operand.type == JsonValue::Type::kString) strings.push_back(&cond.operand);
+        if (cond.op == Op::kEq && cond.operand.type == JsonValue::Type::kString)
+          strings.push_back(&cond.operand);
         if (cond.op == Op::kAll) {
           for (const JsonValue& v : cond.operand.items) {
             if (v.type == JsonValue::Type::kString) strings.push_back(&v);

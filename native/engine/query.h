@@ -60,14 +60,30 @@ class Filter {
   void RequiredLiterals(std::vector<std::string>* out) const;
 
  private:
-  enum class Op { kEq, kNe, kGt, kGte, kLt, kLte, kIn, kNin, kExists, kType, kSize, kAll, kElemMatch, kRegex, kNot };
+  enum class Op {
+    kEq,
+    kNe,
+    kGt,
+    kGte,
+    kLt,
+    kLte,
+    kIn,
+    kNin,
+    kExists,
+    kType,
+    kSize,
+    kAll,
+    kElemMatch,
+    kRegex,
+    kNot
+  };
   struct Cond {
     Op op;
     JsonValue operand;
-    unsigned type_mask = 0;                 // $type: bit per JsonValue::Type
-    std::shared_ptr<re2::RE2> regex;        // $regex
-    std::vector<Cond> conds;                // $not, and $elemMatch on values
-    std::shared_ptr<Filter> elem_filter;    // $elemMatch on object elements
+    unsigned type_mask = 0;               // $type: bit per JsonValue::Type
+    std::shared_ptr<re2::RE2> regex;      // $regex
+    std::vector<Cond> conds;              // $not, and $elemMatch on values
+    std::shared_ptr<Filter> elem_filter;  // $elemMatch on object elements
   };
   struct Node {
     enum class Kind { kAnd, kOr, kNor, kField } kind = Kind::kAnd;

@@ -42,8 +42,8 @@ Status QueryPlan::Compile(std::string_view spec_json, std::shared_ptr<const Quer
     v.type = JsonValue::Type::kObject;
     return v;
   }();
-  ZDS_RETURN_IF_ERROR(Filter::Compile(filter != nullptr && filter->type != JsonValue::Type::kNull ? *filter : kEmpty,
-                                      &plan->filter_));
+  ZDS_RETURN_IF_ERROR(Filter::Compile(
+      filter != nullptr && filter->type != JsonValue::Type::kNull ? *filter : kEmpty, &plan->filter_));
   plan->fields_ = plan->filter_->fields();
 
   const JsonValue* fields = spec.Field("fields");
@@ -140,9 +140,11 @@ Status LineMatcher::Match(const char* json, size_t len, size_t capacity, bool* m
         error = field.key().get(raw);
         if (error) break;
         const char* k = raw.raw();
-        const size_t room = static_cast<size_t>(json + len - k);  // the key, its quote and the rest of the line
-        while (i < names.size() && (tops_[i] != nullptr || names[i].size() >= room ||
-                                    std::memcmp(k, names[i].data(), names[i].size()) != 0 || k[names[i].size()] != '"'))
+        const size_t room =
+            static_cast<size_t>(json + len - k);  // the key, its quote and the rest of the line
+        while (i < names.size() &&
+               (tops_[i] != nullptr || names[i].size() >= room ||
+                std::memcmp(k, names[i].data(), names[i].size()) != 0 || k[names[i].size()] != '"'))
           ++i;
       } else {
         std::string_view key;
@@ -164,7 +166,9 @@ Status LineMatcher::Match(const char* json, size_t len, size_t capacity, bool* m
       if (++found == names.size()) break;
     }
   }
-  if (error) return Status(Code::kCorrupt, std::string("A line of data.jsonl is not valid JSON: ") + simdjson::error_message(error));
+  if (error)
+    return Status(Code::kCorrupt,
+                  std::string("A line of data.jsonl is not valid JSON: ") + simdjson::error_message(error));
   *match = plan_->filter().Matches(tops_.data());
   if (*match && sort != nullptr) {
     sort->clear();
@@ -198,7 +202,8 @@ Status LineMatcher::Project(const char* json, size_t len, size_t capacity, std::
   auto error = p->Apply(parser_, json, len, capacity, out);
   if (error) {
     out->resize(mark);
-    return Status(Code::kCorrupt, std::string("A line of data.jsonl is not valid JSON: ") + simdjson::error_message(error));
+    return Status(Code::kCorrupt,
+                  std::string("A line of data.jsonl is not valid JSON: ") + simdjson::error_message(error));
   }
   return Status::Ok();
 }

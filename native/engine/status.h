@@ -9,17 +9,17 @@ namespace zds {
 
 enum class Code {
   kOk = 0,
-  kNotFound,    // ENOTFOUND: document, collection or store does not exist
-  kInvalidId,   // EINVALIDID: document id or collection name breaks the rules
-  kInvalidArg,  // EINVALIDARG: an argument has the wrong type or value
-  kInvalidDoc,  // EINVALIDDOC: a document JSON cannot hold, or the reserved key
-  kLocked,      // ELOCKED: another process holds the writer lock
-  kReadOnly,    // EREADONLY: write on a read-only handle
-  kClosed,      // ECLOSED: use after close
-  kCorrupt,     // ECORRUPT: data.jsonl holds malformed complete lines
-  kIo,          // EIO: the operating system reported an I/O failure
-  kNotDir,      // ENOTDIR: the store root is not a directory
-  kPoisoned,    // EPOISONED: an earlier fsync failed; reopen before writing
+  kNotFound,      // ENOTFOUND: document, collection or store does not exist
+  kInvalidId,     // EINVALIDID: document id or collection name breaks the rules
+  kInvalidArg,    // EINVALIDARG: an argument has the wrong type or value
+  kInvalidDoc,    // EINVALIDDOC: a document JSON cannot hold, or the reserved key
+  kLocked,        // ELOCKED: another process holds the writer lock
+  kReadOnly,      // EREADONLY: write on a read-only handle
+  kClosed,        // ECLOSED: use after close
+  kCorrupt,       // ECORRUPT: data.jsonl holds malformed complete lines
+  kIo,            // EIO: the operating system reported an I/O failure
+  kNotDir,        // ENOTDIR: the store root is not a directory
+  kPoisoned,      // EPOISONED: an earlier fsync failed; reopen before writing
   kInvalidQuery,  // EINVALIDQUERY: a filter, projection or sort outside README "Queries"
 };
 

@@ -48,7 +48,8 @@ class LiteralSearch {
     }
 #endif
     for (; i + m <= n; ++i) {
-      if (hay[i + a_] == needle[a_] && hay[i + b_] == needle[b_] && std::memcmp(hay + i, needle, m) == 0) return true;
+      if (hay[i + a_] == needle[a_] && hay[i + b_] == needle[b_] && std::memcmp(hay + i, needle, m) == 0)
+        return true;
     }
     return false;
   }

@@ -6,8 +6,8 @@
 
 #include <atomic>
 #include <cstdio>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/cursor.h"
@@ -121,15 +121,15 @@ TEST_F(CollectionTest, PutFramingRule) {
   const std::string bad[] = {
       "",
       "{}",
-      "{\"_id\":\"a\"",            // no closing brace
-      "{\"_id\":\"a\"]",           // wrong closing
-      "{\"_id\":\"ab\"}",          // a different id that starts with the same byte
-      "{\"_id\":\"b\"}",           // another id
-      "{\"_id\": \"a\"}",          // not the canonical framing
+      "{\"_id\":\"a\"",    // no closing brace
+      "{\"_id\":\"a\"]",   // wrong closing
+      "{\"_id\":\"ab\"}",  // a different id that starts with the same byte
+      "{\"_id\":\"b\"}",   // another id
+      "{\"_id\": \"a\"}",  // not the canonical framing
       "{ \"_id\":\"a\"}",
-      " {\"_id\":\"a\"}",          // leading space
-      "{\"_id\":\"a\"} ",          // trailing space
-      "{\"_id\":\"a\"x}",          // neither ',' nor '}' after the id
+      " {\"_id\":\"a\"}",           // leading space
+      "{\"_id\":\"a\"} ",           // trailing space
+      "{\"_id\":\"a\"x}",           // neither ',' nor '}' after the id
       "{\"_id\":\"a\",\"x\":1}\n",  // carries its own newline
       "{\"_id\":\"a\",\n\"x\":1}",  // embedded newline
       "{\"x\":1,\"_id\":\"a\"}",    // _id not first
@@ -149,7 +149,7 @@ TEST_F(CollectionTest, PutInvalidId) {
   std::shared_ptr<Collection> coll;
   ZDS_ASSERT_OK(OpenColl(&root, &coll));
   for (const std::string& id : {std::string(""), std::string(".."), std::string("../etc"), std::string("a/b"),
-                               std::string("a b"), std::string(256, 'a'), std::string(".x")}) {
+                                std::string("a b"), std::string(256, 'a'), std::string(".x")}) {
     ZDS_EXPECT_CODE(coll->Put(id, "{\"_id\":\"" + id + "\"}"), Code::kInvalidId);
     ZDS_EXPECT_CODE(coll->Delete(id), Code::kInvalidId);
   }
@@ -178,7 +178,8 @@ TEST_F(CollectionTest, GetAfterPutWithoutFlush) {
     opts.batch_size = batch;
     ZDS_ASSERT_OK(OpenColl(&root, &coll, opts, false, zds::DefaultFileSystem(), "b" + std::to_string(batch)));
     for (int i = 0; i < 10; ++i) ZDS_ASSERT_OK(coll->Put(Id(i), Doc(Id(i), "\"i\":" + std::to_string(i))));
-    for (int i = 0; i < 10; ++i) EXPECT_EQ(GetOrDie(coll.get(), Id(i)), Doc(Id(i), "\"i\":" + std::to_string(i)));
+    for (int i = 0; i < 10; ++i)
+      EXPECT_EQ(GetOrDie(coll.get(), Id(i)), Doc(Id(i), "\"i\":" + std::to_string(i)));
     ZDS_ASSERT_OK(coll->Put(Id(3), Doc(Id(3), "\"i\":\"three\"")));
     EXPECT_EQ(GetOrDie(coll.get(), Id(3)), Doc(Id(3), "\"i\":\"three\""));
     EXPECT_EQ(coll->Count(), 10u);
@@ -251,7 +252,8 @@ TEST_F(CollectionTest, FlushWritesIndexBin) {
   std::shared_ptr<Root> root;
   std::shared_ptr<Collection> coll;
   ZDS_ASSERT_OK(OpenColl(&root, &coll));
-  for (int i = 0; i < 300; ++i) ZDS_ASSERT_OK(coll->Put(Id(i), Doc(Id(i), "\"pad\":\"" + std::string(20, 'p') + "\"")));
+  for (int i = 0; i < 300; ++i)
+    ZDS_ASSERT_OK(coll->Put(Id(i), Doc(Id(i), "\"pad\":\"" + std::string(20, 'p') + "\"")));
   ZDS_ASSERT_OK(coll->Delete(Id(0)));
   ZDS_ASSERT_OK(coll->Put(Id(1), Doc(Id(1), "\"v\":2")));
   ZDS_ASSERT_OK(coll->Flush());
@@ -264,7 +266,8 @@ TEST_F(CollectionTest, FlushWritesIndexBin) {
   EXPECT_TRUE(d.has_trailer);
   EXPECT_EQ(d.data_length, data.size());
   EXPECT_GT(data.size(), zds::format::kTailHashWindow);
-  EXPECT_EQ(d.tail_hash, zds::TailHash(std::string_view(data).substr(data.size() - zds::format::kTailHashWindow)));
+  EXPECT_EQ(d.tail_hash,
+            zds::TailHash(std::string_view(data).substr(data.size() - zds::format::kTailHashWindow)));
   ASSERT_EQ(d.entries.size(), 299u);
   EXPECT_EQ(d.entries.back().id, Id(1));
   for (const auto& e : d.entries) {
@@ -282,30 +285,27 @@ TEST_F(CollectionTest, FilesMatchFormatWorkedExample) {
   std::shared_ptr<Collection> coll;
   ZDS_ASSERT_OK(OpenColl(&root, &coll, {}, false, zds::DefaultFileSystem(), "users"));
   EXPECT_EQ(FileSize(data_path("users")), 0);
-  EXPECT_EQ(ToHex(ReadFile(index_path("users"))),
-            ToHex(FromHex("4953 445a 0100 0000 0000 0000 0000 0000"
-                          "5853 445a 0100 0000 0000 0000 0000 0000"
-                          "2523 2284 e49c f2cb e858 3f70 0000 0000")));
+  EXPECT_EQ(ToHex(ReadFile(index_path("users"))), ToHex(FromHex("4953 445a 0100 0000 0000 0000 0000 0000"
+                                                                "5853 445a 0100 0000 0000 0000 0000 0000"
+                                                                "2523 2284 e49c f2cb e858 3f70 0000 0000")));
   ZDS_ASSERT_OK(coll->Put("user_001", u1));
   ZDS_ASSERT_OK(coll->Put("user_002", u2));
   ZDS_ASSERT_OK(coll->Flush());
   EXPECT_EQ(ReadFile(data_path("users")), u1 + "\n" + u2 + "\n");
-  EXPECT_EQ(ToHex(ReadFile(index_path("users"))),
-            ToHex(FromHex("4953 445a 0100 0000 0200 0000 0000 0000"
-                          "0800 7573 6572 5f30 3031 0000 0000 0000"
-                          "0000 2b00 0000 0800 7573 6572 5f30 3032"
-                          "2b00 0000 0000 0000 2900 0000 5853 445a"
-                          "0100 0000 5400 0000 0000 0000 71dc 802e"
-                          "f6bd 4e12 3f6e cb7a 0000 0000")));
+  EXPECT_EQ(ToHex(ReadFile(index_path("users"))), ToHex(FromHex("4953 445a 0100 0000 0200 0000 0000 0000"
+                                                                "0800 7573 6572 5f30 3031 0000 0000 0000"
+                                                                "0000 2b00 0000 0800 7573 6572 5f30 3032"
+                                                                "2b00 0000 0000 0000 2900 0000 5853 445a"
+                                                                "0100 0000 5400 0000 0000 0000 71dc 802e"
+                                                                "f6bd 4e12 3f6e cb7a 0000 0000")));
   ZDS_ASSERT_OK(coll->Delete("user_001"));
   ZDS_ASSERT_OK(coll->Flush());
   EXPECT_EQ(ReadFile(data_path("users")), u1 + "\n" + u2 + "\n{\"_id\":\"user_001\",\"$zds\":\"delete\"}\n");
-  EXPECT_EQ(ToHex(ReadFile(index_path("users"))),
-            ToHex(FromHex("4953 445a 0100 0000 0100 0000 0000 0000"
-                          "0800 7573 6572 5f30 3032 2b00 0000 0000"
-                          "0000 2900 0000 5853 445a 0100 0000 7700"
-                          "0000 0000 0000 e2c6 a868 5cb4 b751 d708"
-                          "fe83 0000 0000")));
+  EXPECT_EQ(ToHex(ReadFile(index_path("users"))), ToHex(FromHex("4953 445a 0100 0000 0100 0000 0000 0000"
+                                                                "0800 7573 6572 5f30 3032 2b00 0000 0000"
+                                                                "0000 2900 0000 5853 445a 0100 0000 7700"
+                                                                "0000 0000 0000 e2c6 a868 5cb4 b751 d708"
+                                                                "fe83 0000 0000")));
 }
 
 TEST_F(CollectionTest, ReopenUsesTheIndex) {
@@ -339,9 +339,10 @@ TEST_F(CollectionTest, CheckpointWritesManifestKeepingForeignFields) {
   EXPECT_EQ(std::string_view(m["format"]), "jsonl");
 
   // Another tool's fields and created_at survive our rewrite.
-  WriteFile(manifest_path(),
-            "{\"version\":\"1.0\",\"collection\":\"c\",\"strict\":true,\"created_at\":\"2001-02-03T04:05:06Z\","
-            "\"doc_count\":3,\"custom\":{\"k\":[1,2]},\"format\":\"jsonl\"}\n");
+  WriteFile(
+      manifest_path(),
+      "{\"version\":\"1.0\",\"collection\":\"c\",\"strict\":true,\"created_at\":\"2001-02-03T04:05:06Z\","
+      "\"doc_count\":3,\"custom\":{\"k\":[1,2]},\"format\":\"jsonl\"}\n");
   {
     std::shared_ptr<Root> root;
     std::shared_ptr<Collection> coll;
@@ -479,7 +480,8 @@ TEST_F(CollectionTest, PutOfReservedKeyIsRejectedOrRoundTrips) {
     }
   }
   const std::string data = ReadFile(data_path());
-  EXPECT_EQ(data.find("$zds"), std::string::npos) << "a user document was stored as a tombstone/marker:\n" << data;
+  EXPECT_EQ(data.find("$zds"), std::string::npos) << "a user document was stored as a tombstone/marker:\n"
+                                                  << data;
 }
 
 // Collections are shared by threads (the binding runs operations on worker
@@ -604,11 +606,14 @@ TEST_F(WriteJsonlTest, ErrorsWriteNothing) {
   // Non-string _id.
   ZDS_EXPECT_CODE(coll->WriteJsonl("{\"_id\":1}\n", {"1"}, &count), Code::kInvalidDoc);
   // Line and id counts differ.
-  ZDS_EXPECT_CODE(coll->WriteJsonl("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n", {"a", "b"}, &count), Code::kInvalidArg);
+  ZDS_EXPECT_CODE(coll->WriteJsonl("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n", {"a", "b"}, &count),
+                  Code::kInvalidArg);
   ZDS_EXPECT_CODE(coll->WriteJsonl("{\"a\":1}\n", {"a", "b"}, &count), Code::kInvalidArg);
   // The reserved key.
-  ZDS_EXPECT_CODE(coll->WriteJsonl("{\"a\":1}\n{\"$zds\":\"delete\"}\n", {"a", "b"}, &count), Code::kInvalidDoc);
-  ZDS_EXPECT_CODE(coll->WriteJsonl("{\"_id\":\"a\",\"$zds\":\"delete\"}\n", {"a"}, &count), Code::kInvalidDoc);
+  ZDS_EXPECT_CODE(coll->WriteJsonl("{\"a\":1}\n{\"$zds\":\"delete\"}\n", {"a", "b"}, &count),
+                  Code::kInvalidDoc);
+  ZDS_EXPECT_CODE(coll->WriteJsonl("{\"_id\":\"a\",\"$zds\":\"delete\"}\n", {"a"}, &count),
+                  Code::kInvalidDoc);
   // Not JSON, not an object.
   ZDS_EXPECT_CODE(coll->WriteJsonl("{\"a\":1}\n{\"a\":\n", {"a", "b"}, &count), Code::kInvalidDoc);
   ZDS_EXPECT_CODE(coll->WriteJsonl("[1,2]\n", {"a"}, &count), Code::kInvalidDoc);
@@ -698,7 +703,8 @@ TEST_F(CompactTest, CursorCreatedBeforeCompactionReadsOldSnapshot) {
   ZDS_ASSERT_OK(coll->Compact());
   // Overwrite the compacted file's bytes region too, to be sure the cursor does
   // not read through the new file.
-  for (int i = 0; i < 50; ++i) ZDS_ASSERT_OK(coll->Put("filler" + std::to_string(i), Doc("filler" + std::to_string(i))));
+  for (int i = 0; i < 50; ++i)
+    ZDS_ASSERT_OK(coll->Put("filler" + std::to_string(i), Doc("filler" + std::to_string(i))));
   ZDS_ASSERT_OK(coll->Flush());
 
   zds::Batch batch;
@@ -817,7 +823,8 @@ TEST_F(CursorTest, MaxDocsAndMaxBytes) {
   ZDS_ASSERT_OK(OpenColl(&root, &coll));
   size_t longest = 0;
   for (int i = 0; i < 40; ++i) {
-    const std::string line = Doc(Id(i), "\"p\":\"" + std::string(static_cast<size_t>(i % 7) * 10, 'p') + "\"");
+    const std::string line =
+        Doc(Id(i), "\"p\":\"" + std::string(static_cast<size_t>(i % 7) * 10, 'p') + "\"");
     longest = std::max(longest, line.size() + 1);
     ZDS_ASSERT_OK(coll->Put(Id(i), line));
   }
@@ -970,7 +977,7 @@ TEST_F(DocsModeTest, FilePerDocumentCollectionIsReadable) {
   WriteFile(docs + "/a.json", "{\"x\": 1}\n");
   WriteFile(docs + "/b.json", "{\n  \"_id\": \"b\",\n  \"y\": [1, 2]\n}\n");
   WriteFile(docs + "/e.json", "{}");
-  WriteFile(docs + "/.hidden.json", "{}");   // not a valid id
+  WriteFile(docs + "/.hidden.json", "{}");  // not a valid id
   WriteFile(docs + "/notes.txt", "ignored");
   std::shared_ptr<Root> root;
   std::shared_ptr<Collection> coll;

@@ -160,7 +160,8 @@ TEST(DocIndex, ManyOverwritesCompactDeadSlots) {
   // Still in offset order, one entry per id.
   auto entries = Entries(index);
   ASSERT_EQ(entries.size(), kIds);
-  for (size_t k = 1; k < entries.size(); ++k) EXPECT_LT(entries[k - 1].second.offset, entries[k].second.offset);
+  for (size_t k = 1; k < entries.size(); ++k)
+    EXPECT_LT(entries[k - 1].second.offset, entries[k].second.offset);
   // Dead slots do not pile up: 20,100 puts of 100 ids stay far below 20,100 slots.
   EXPECT_LT(index.MemoryUsage(), 4096u * 16u * 4u) << "dead slots are not being compacted";
 }

@@ -6,22 +6,38 @@ namespace zds_test {
 
 const char* OpName(Op op) {
   switch (op) {
-    case Op::kOpen: return "open";
-    case Op::kClose: return "close";
-    case Op::kPRead: return "pread";
-    case Op::kPWrite: return "pwrite";
-    case Op::kSync: return "fdatasync";
-    case Op::kTruncate: return "ftruncate";
-    case Op::kSize: return "fstat(size)";
-    case Op::kStat: return "stat";
-    case Op::kStatFd: return "fstat";
-    case Op::kRename: return "rename";
-    case Op::kUnlink: return "unlink";
-    case Op::kMakeDir: return "mkdir";
-    case Op::kSyncDir: return "fsync(dir)";
-    case Op::kListDir: return "readdir";
-    case Op::kTryLock: return "flock";
-    case Op::kRealPath: return "realpath";
+    case Op::kOpen:
+      return "open";
+    case Op::kClose:
+      return "close";
+    case Op::kPRead:
+      return "pread";
+    case Op::kPWrite:
+      return "pwrite";
+    case Op::kSync:
+      return "fdatasync";
+    case Op::kTruncate:
+      return "ftruncate";
+    case Op::kSize:
+      return "fstat(size)";
+    case Op::kStat:
+      return "stat";
+    case Op::kStatFd:
+      return "fstat";
+    case Op::kRename:
+      return "rename";
+    case Op::kUnlink:
+      return "unlink";
+    case Op::kMakeDir:
+      return "mkdir";
+    case Op::kSyncDir:
+      return "fsync(dir)";
+    case Op::kListDir:
+      return "readdir";
+    case Op::kTryLock:
+      return "flock";
+    case Op::kRealPath:
+      return "realpath";
   }
   return "?";
 }
@@ -103,7 +119,8 @@ uint64_t FaultyFileSystem::Bytes(Op op, std::string_view path_contains) const {
   std::lock_guard<std::mutex> lock(mu_);
   uint64_t n = 0;
   for (const auto& c : calls_) {
-    if (c.op == op && (path_contains.empty() || c.path.find(path_contains) != std::string::npos)) n += c.bytes;
+    if (c.op == op && (path_contains.empty() || c.path.find(path_contains) != std::string::npos))
+      n += c.bytes;
   }
   return n;
 }
@@ -114,7 +131,9 @@ std::vector<std::string> FaultyFileSystem::MutatingCalls() const {
   for (const auto& c : calls_) {
     bool mutating = false;
     switch (c.op) {
-      case Op::kOpen: mutating = c.mode != zds::OpenMode::kRead; break;
+      case Op::kOpen:
+        mutating = c.mode != zds::OpenMode::kRead;
+        break;
       case Op::kPWrite:
       case Op::kSync:
       case Op::kTruncate:
@@ -122,8 +141,11 @@ std::vector<std::string> FaultyFileSystem::MutatingCalls() const {
       case Op::kUnlink:
       case Op::kMakeDir:
       case Op::kSyncDir:
-      case Op::kTryLock: mutating = true; break;
-      default: break;
+      case Op::kTryLock:
+        mutating = true;
+        break;
+      default:
+        break;
     }
     if (mutating) out.push_back(std::string(OpName(c.op)) + " " + c.path);
   }

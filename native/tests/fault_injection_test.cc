@@ -46,7 +46,8 @@ class FaultTest : public StoreTest {
   }
 
   void PutMany(Collection* coll, int from, int to) {
-    for (int i = from; i < to; ++i) ASSERT_TRUE(coll->Put(Id(i), Doc(Id(i), "\"i\":" + std::to_string(i))).ok());
+    for (int i = from; i < to; ++i)
+      ASSERT_TRUE(coll->Put(Id(i), Doc(Id(i), "\"i\":" + std::to_string(i))).ok());
   }
 
   FaultyFileSystem fs_;
@@ -123,7 +124,8 @@ TEST_F(FaultTest, PWriteEioDuringFlushLeavesNoPartialLine) {
   const auto docs = ReopenAndDump(&r);
   EXPECT_FALSE(r.any()) << r.index_reason;
   ASSERT_EQ(docs.size(), 16u);
-  for (int i = 0; i < 16; ++i) EXPECT_EQ(docs[static_cast<size_t>(i)].second, Doc(Id(i), "\"i\":" + std::to_string(i)));
+  for (int i = 0; i < 16; ++i)
+    EXPECT_EQ(docs[static_cast<size_t>(i)].second, Doc(Id(i), "\"i\":" + std::to_string(i)));
 }
 
 TEST_F(FaultTest, ShortWriteThenEnospcIsRolledBack) {
@@ -155,7 +157,8 @@ TEST_F(FaultTest, ShortWriteThenEnospcIsRolledBack) {
   EXPECT_TRUE(r.skipped.empty());
   EXPECT_EQ(r.truncated_bytes, 0u);
   ASSERT_EQ(docs.size(), 20u);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(docs[static_cast<size_t>(i)].second, Doc(Id(i), "\"i\":" + std::to_string(i)));
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(docs[static_cast<size_t>(i)].second, Doc(Id(i), "\"i\":" + std::to_string(i)));
 }
 
 TEST_F(FaultTest, FailedRollbackPoisonsTheHandle) {
@@ -279,7 +282,8 @@ TEST_F(FaultTest, FailedIndexRenameLosesNothing) {
   EXPECT_FALSE(r.index_rebuilt) << "the old index is still valid, just behind: " << r.index_reason;
   EXPECT_EQ(r.replayed_lines, 26u);
   ASSERT_EQ(docs.size(), 26u);
-  for (int i = 0; i < 26; ++i) EXPECT_EQ(docs[static_cast<size_t>(i)].second, Doc(Id(i), "\"i\":" + std::to_string(i)));
+  for (int i = 0; i < 26; ++i)
+    EXPECT_EQ(docs[static_cast<size_t>(i)].second, Doc(Id(i), "\"i\":" + std::to_string(i)));
 }
 
 TEST_F(FaultTest, FailedIndexWriteIsRetriedByTheNextFlush) {
@@ -440,7 +444,8 @@ TEST_F(FaultTest, ReadOnlyOpenNeverWrites) {
     WriteFile(data_path(), data);
     if (variant == 1) AppendFile(data_path(), "{\"_id\":\"torn\"");  // torn tail
     if (variant == 2) AppendFile(data_path(), Doc("d"));             // missing newline
-    if (variant == 3) WriteFile(index_path(), BuildZdsi(LineEntries(data, {"a", "b", "c"})).substr(0, 16 + 15));
+    if (variant == 3)
+      WriteFile(index_path(), BuildZdsi(LineEntries(data, {"a", "b", "c"})).substr(0, 16 + 15));
     if (variant == 4) {  // foreign index omitting b
       auto e = LineEntries(data, {"a", "b", "c"});
       WriteFile(index_path(), BuildZdsi({e[0], e[2]}));
@@ -525,8 +530,8 @@ TEST_F(FaultTest, NoSyscallPerDocument) {
       order.push_back(std::string(OpName(c.op)) + (c.op == Op::kSyncDir ? "" : data ? " data" : " index"));
     }
   }
-  EXPECT_EQ(order, std::vector<std::string>({"pwrite data", "fdatasync data", "pwrite index", "fdatasync index",
-                                             "rename index", "fsync(dir)"}));
+  EXPECT_EQ(order, std::vector<std::string>({"pwrite data", "fdatasync data", "pwrite index",
+                                             "fdatasync index", "rename index", "fsync(dir)"}));
 
   // A flush with nothing new does no I/O at all.
   fs_.ResetCounts();
@@ -539,7 +544,8 @@ TEST_F(FaultTest, OpeningWithAValidIndexDoesNotScanTheData) {
     std::shared_ptr<Root> root;
     std::shared_ptr<Collection> coll;
     OpenFaulty(&root, &coll, 5000);
-    for (int i = 0; i < 20000; ++i) ZDS_ASSERT_OK(coll->Put(Id(i), Doc(Id(i), "\"pad\":\"" + std::string(40, 'x') + "\"")));
+    for (int i = 0; i < 20000; ++i)
+      ZDS_ASSERT_OK(coll->Put(Id(i), Doc(Id(i), "\"pad\":\"" + std::string(40, 'x') + "\"")));
   }
   ASSERT_GT(FileSize(data_path()), 1 << 20);
   fs_.ResetCounts();

@@ -83,7 +83,8 @@ TEST(IndexCodec, EmptyIndexRoundTrip) {
 }
 
 TEST(IndexCodec, HandBuiltZdsiWithoutTrailer) {
-  const std::string bytes = BuildZdsi({{"doc-1", 0, 25}, {"doc_2", 25, 100}, {std::string(255, 'z'), 125, 300}});
+  const std::string bytes =
+      BuildZdsi({{"doc-1", 0, 25}, {"doc_2", 25, 100}, {std::string(255, 'z'), 125, 300}});
   DecodedIndex d;
   ZDS_ASSERT_OK(zds::DecodeIndex(bytes, &d));
   EXPECT_EQ(d.kind, DecodedIndex::Kind::kBinary);
@@ -220,17 +221,17 @@ TEST(IndexCodec, LegacyTextIndex) {
 TEST(IndexCodec, GarbageTextIsCorrupt) {
   const std::string cases[] = {
       "hello world",
-      "a\t1",                       // two fields
-      "a\tx\t1\n",                  // bad offset
-      "a\t1\t-3\n",                 // bad length
-      "a\t1\t\n",                   // empty length
-      "a\t1\t0\n",                  // zero length
-      "a\t1\t4294967296\n",         // length beyond u32
+      "a\t1",                          // two fields
+      "a\tx\t1\n",                     // bad offset
+      "a\t1\t-3\n",                    // bad length
+      "a\t1\t\n",                      // empty length
+      "a\t1\t0\n",                     // zero length
+      "a\t1\t4294967296\n",            // length beyond u32
       "a\t99999999999999999999\t1\n",  // 20 digits
-      "../etc\t0\t10\n",            // invalid id
-      "\t0\t10\n",                  // empty id
-      "a\t0\t10\ngarbage\n",        // a good line then garbage
-      "{\"_id\":\"a\"}\n",         // JSON, not an index
+      "../etc\t0\t10\n",               // invalid id
+      "\t0\t10\n",                     // empty id
+      "a\t0\t10\ngarbage\n",           // a good line then garbage
+      "{\"_id\":\"a\"}\n",             // JSON, not an index
       std::string("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 17),
   };
   for (const std::string& text : cases) {
@@ -268,7 +269,8 @@ TEST(IndexCodec, MatchesFormatWorkedExample) {
   DocIndex index;
   index.Put("user_001", {0, 43});
   index.Put("user_002", {43, 41});
-  EXPECT_EQ(ToHex(zds::EncodeIndex(index, data.size(), zds::TailHash(data))), ToHex(FromHex(kExampleTwoDocs)));
+  EXPECT_EQ(ToHex(zds::EncodeIndex(index, data.size(), zds::TailHash(data))),
+            ToHex(FromHex(kExampleTwoDocs)));
 
   data += "{\"_id\":\"user_001\",\"$zds\":\"delete\"}\n";
   ASSERT_EQ(data.size(), 119u);

@@ -102,7 +102,8 @@ TEST(ScanJsonl, CrLfLinesAreValid) {
 
 TEST(ScanJsonl, Tombstones) {
   const std::string text =
-      "{\"_id\":\"x\",\"v\":1}\n{\"_id\":\"x\",\"$zds\":\"delete\"}\n{\"_id\":\"y\",\"o\":{\"$zds\":\"delete\"}}\n";
+      "{\"_id\":\"x\",\"v\":1}\n{\"_id\":\"x\",\"$zds\":\"delete\"}\n{\"_id\":\"y\",\"o\":{\"$zds\":"
+      "\"delete\"}}\n";
   ScanResult r = Scan(text);
   ASSERT_EQ(r.lines.size(), 3u);
   EXPECT_FALSE(r.lines[0].tombstone);
@@ -115,7 +116,7 @@ TEST(ScanJsonl, Tombstones) {
 TEST(ScanJsonl, TornLastLine) {
   const std::string good = "{\"_id\":\"a\"}\n{\"_id\":\"b\"}\n";
   const std::vector<std::string> torn_tails = {"{\"_id\":\"c\",\"v\":", "{", "{\"_id\":\"c\"",
-                                                std::string("\0\0\0", 3), "   "};
+                                               std::string("\0\0\0", 3), "   "};
   for (const std::string& torn : torn_tails) {
     const std::string text = good + torn;
     ScanResult r = Scan(text);

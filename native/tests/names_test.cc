@@ -1,9 +1,10 @@
 // Document ids and collection names (FORMAT.md "Document ids and collection names").
+#include "engine/names.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "engine/names.h"
 #include "test_util.h"
 
 namespace zds_test {
@@ -13,8 +14,9 @@ using zds::Code;
 using zds::IsValidName;
 
 TEST(Names, AcceptsValidIds) {
-  for (const std::string id : {"a", "Z", "0", "_", "-", "abc", "record_00000042", "A-Z_a-z.0-9", "a.b", "a.b.c",
-                               "x.", "-leading-dash", "_leading_underscore", "1.0.2", "a.-b", "a-.b"}) {
+  for (const std::string id :
+       {"a", "Z", "0", "_", "-", "abc", "record_00000042", "A-Z_a-z.0-9", "a.b", "a.b.c", "x.",
+        "-leading-dash", "_leading_underscore", "1.0.2", "a.-b", "a-.b"}) {
     EXPECT_TRUE(IsValidName(id)) << "'" << id << "'";
     ZDS_EXPECT_OK(zds::ValidateDocId(id));
     ZDS_EXPECT_OK(zds::ValidateCollectionName(id));
@@ -32,28 +34,28 @@ TEST(Names, LengthLimitIs255Bytes) {
 
 TEST(Names, RejectsInvalidIds) {
   const std::string cases[] = {
-      "",                // empty
-      ".",               // leading dot
-      "..",              // parent directory
-      ".hidden",         // leading dot
-      "a..b",            // contains ".."
-      "a..",             // contains ".."
-      "a/b",             // path separator
-      "/",               // path separator
-      "/etc",            // absolute path
-      "a\\b",            // backslash
-      " ",               // space
-      "a b",             // space inside
-      " a",              // leading space
-      "a ",              // trailing space
-      "a\tb",            // tab
-      "a\nb",            // newline
-      "a\"b",            // quote: would break the JSON framing
-      "a:b",             // colon
-      "a*b",             // wildcard
-      "caf\xc3\xa9",     // unicode (UTF-8 e-acute)
-      "\xe6\x97\xa5",    // unicode (CJK)
-      "\xff",            // not UTF-8 at all
+      "",                      // empty
+      ".",                     // leading dot
+      "..",                    // parent directory
+      ".hidden",               // leading dot
+      "a..b",                  // contains ".."
+      "a..",                   // contains ".."
+      "a/b",                   // path separator
+      "/",                     // path separator
+      "/etc",                  // absolute path
+      "a\\b",                  // backslash
+      " ",                     // space
+      "a b",                   // space inside
+      " a",                    // leading space
+      "a ",                    // trailing space
+      "a\tb",                  // tab
+      "a\nb",                  // newline
+      "a\"b",                  // quote: would break the JSON framing
+      "a:b",                   // colon
+      "a*b",                   // wildcard
+      "caf\xc3\xa9",           // unicode (UTF-8 e-acute)
+      "\xe6\x97\xa5",          // unicode (CJK)
+      "\xff",                  // not UTF-8 at all
       std::string("a\0b", 3),  // embedded NUL
       std::string(256, 'a'),   // too long
   };

@@ -51,8 +51,8 @@ zds::JsonValue Parse(const std::string& json) {
 }
 
 TEST(JsonValue, OrderAcrossTypesIsTheDocumentedOne) {
-  const std::vector<std::string> ascending = {"null", "-1", "2.5", "\"\"", "\"a\"", "\"é\"", "{}", "{\"a\":1}",
-                                              "[]",   "[1]", "[1,2]", "false", "true"};
+  const std::vector<std::string> ascending = {"null",      "-1", "2.5", "\"\"",  "\"a\"", "\"é\"", "{}",
+                                              "{\"a\":1}", "[]", "[1]", "[1,2]", "false", "true"};
   for (size_t i = 0; i < ascending.size(); ++i) {
     for (size_t j = 0; j < ascending.size(); ++j) {
       const int c = zds::JsonCompare(Parse(ascending[i]), Parse(ascending[j]));
@@ -62,7 +62,8 @@ TEST(JsonValue, OrderAcrossTypesIsTheDocumentedOne) {
 }
 
 TEST(JsonValue, EqualityIgnoresKeyOrderAndNumberSpelling) {
-  EXPECT_TRUE(zds::JsonEqual(Parse("{\"a\":1,\"b\":[1,{\"c\":2}]}"), Parse("{\"b\":[1.0,{\"c\":2e0}],\"a\":1}")));
+  EXPECT_TRUE(
+      zds::JsonEqual(Parse("{\"a\":1,\"b\":[1,{\"c\":2}]}"), Parse("{\"b\":[1.0,{\"c\":2e0}],\"a\":1}")));
   EXPECT_FALSE(zds::JsonEqual(Parse("[1,2]"), Parse("[2,1]")));
   std::string a, b;
   zds::AppendCanonical(Parse("{\"b\":1,\"a\":-0.0}"), &a);
@@ -72,12 +73,14 @@ TEST(JsonValue, EqualityIgnoresKeyOrderAndNumberSpelling) {
 
 TEST(QueryPlan, RefusesBadSpecsWithInvalidQuery) {
   std::shared_ptr<const QueryPlan> plan;
-  for (const std::string spec : {
-           "not json", "[]", R"j({"filter":5})j", R"j({"filter":{"$gt":1}})j", R"j({"filter":{"a":{"$foo":1}}})j",
-           R"j({"filter":{"a":{"$in":1}}})j", R"j({"filter":{"a":{"$regex":"(?=x)"}}})j", R"j({"filter":{"a..b":1}})j",
-           R"j({"filter":{"a":{"$gt":1,"b":2}}})j", R"j({"filter":{"$and":[]}})j", R"j({"filter":{"a":{"$size":-1}}})j",
-           R"j({"fields":{"a":true,"b":false}})j", R"j({"fields":{"a":1}})j", R"j({"sort":[["a",0]]})j",
-           R"j({"skip":-1})j", R"j({"limit":1.5})j", R"j({"distinct":5})j", R"j({"filter":{"a":{"$options":"i"}}})j"}) {
+  for (const std::string spec :
+       {"not json", "[]", R"j({"filter":5})j", R"j({"filter":{"$gt":1}})j",
+        R"j({"filter":{"a":{"$foo":1}}})j", R"j({"filter":{"a":{"$in":1}}})j",
+        R"j({"filter":{"a":{"$regex":"(?=x)"}}})j", R"j({"filter":{"a..b":1}})j",
+        R"j({"filter":{"a":{"$gt":1,"b":2}}})j", R"j({"filter":{"$and":[]}})j",
+        R"j({"filter":{"a":{"$size":-1}}})j", R"j({"fields":{"a":true,"b":false}})j",
+        R"j({"fields":{"a":1}})j", R"j({"sort":[["a",0]]})j", R"j({"skip":-1})j", R"j({"limit":1.5})j",
+        R"j({"distinct":5})j", R"j({"filter":{"a":{"$options":"i"}}})j"}) {
     ZDS_EXPECT_CODE(QueryPlan::Compile(spec, &plan), Code::kInvalidQuery);
   }
 }
@@ -98,7 +101,8 @@ TEST(LineMatcher, SurvivesRandomBytes) {
       &plan));
   zds::LineMatcher matcher(plan);
   std::mt19937 rng(7);
-  const std::string pieces[] = {"{", "}", "[", "]", "\"a\"", "\"b\"", ":", ",", "1", "\"w\"", "null", "\"t\"", "\\", " "};
+  const std::string pieces[] = {"{", "}", "[",     "]",    "\"a\"", "\"b\"", ":",
+                                ",", "1", "\"w\"", "null", "\"t\"", "\\",    " "};
   for (int round = 0; round < 5000; ++round) {
     std::string line;
     const int n = 1 + static_cast<int>(rng() % 30);

@@ -37,9 +37,12 @@ class RecoveryTest : public StoreTest {
     std::shared_ptr<Collection> coll;
     EXPECT_TRUE(OpenColl(&root, &coll).ok());
     for (int i = 0; i < 30; ++i) {
-      EXPECT_TRUE(coll->Put("d" + std::to_string(i), Doc("d" + std::to_string(i), "\"v\":" + std::to_string(i))).ok());
+      EXPECT_TRUE(
+          coll->Put("d" + std::to_string(i), Doc("d" + std::to_string(i), "\"v\":" + std::to_string(i)))
+              .ok());
     }
-    for (int i = 0; i < 30; i += 3) EXPECT_TRUE(coll->Put("d" + std::to_string(i), Doc("d" + std::to_string(i), "\"v\":\"x\"")).ok());
+    for (int i = 0; i < 30; i += 3)
+      EXPECT_TRUE(coll->Put("d" + std::to_string(i), Doc("d" + std::to_string(i), "\"v\":\"x\"")).ok());
     for (int i = 1; i < 30; i += 7) EXPECT_TRUE(coll->Delete("d" + std::to_string(i)).ok());
     EXPECT_TRUE(coll->Checkpoint().ok());
     return Dump(coll.get());
@@ -129,7 +132,8 @@ TEST_F(RecoveryTest, IndexNotMatchingDataIsRebuilt) {
   std::shared_ptr<Collection> coll;
   ZDS_ASSERT_OK(OpenColl(&root, &coll));
   EXPECT_TRUE(coll->recovery().index_rebuilt);
-  EXPECT_NE(coll->recovery().index_reason.find("does not match"), std::string::npos) << coll->recovery().index_reason;
+  EXPECT_NE(coll->recovery().index_reason.find("does not match"), std::string::npos)
+      << coll->recovery().index_reason;
 }
 
 TEST_F(RecoveryTest, DataShorterThanIndexIsRebuilt) {
@@ -143,7 +147,8 @@ TEST_F(RecoveryTest, DataShorterThanIndexIsRebuilt) {
   std::shared_ptr<Collection> coll;
   ZDS_ASSERT_OK(OpenColl(&root, &coll));
   EXPECT_TRUE(coll->recovery().index_rebuilt);
-  EXPECT_NE(coll->recovery().index_reason.find("more bytes"), std::string::npos) << coll->recovery().index_reason;
+  EXPECT_NE(coll->recovery().index_reason.find("more bytes"), std::string::npos)
+      << coll->recovery().index_reason;
   // The last line was a delete of some id, or a doc: either way the state is
   // what data.jsonl alone says.
   EXPECT_NE(Dump(coll.get()), expected);
@@ -152,8 +157,8 @@ TEST_F(RecoveryTest, DataShorterThanIndexIsRebuilt) {
 TEST_F(RecoveryTest, TextIndexOfOlderToolsIsAdopted) {
   const std::string data = kA + "\n" + kB + "\n" + kC + "\n";
   const size_t la = kA.size() + 1, lb = kB.size() + 1, lc = kC.size() + 1;
-  const std::string text = "a\t0\t" + std::to_string(la) + "\nc\t" + std::to_string(la + lb) + "\t" +
-                           std::to_string(lc) + "\n";
+  const std::string text =
+      "a\t0\t" + std::to_string(la) + "\nc\t" + std::to_string(la + lb) + "\t" + std::to_string(lc) + "\n";
   WriteRawCollection(data, &text);
   std::shared_ptr<Root> root;
   std::shared_ptr<Collection> coll;
@@ -304,7 +309,7 @@ TEST_F(RecoveryTest, MalformedMiddleLineFailsOpenNamingTheLine) {
 }
 
 TEST_F(RecoveryTest, MalformedLineAfterIndexIsNumberedFromFileStart) {
-  Seed({{"a", kA}, {"b", kB}, {"c", kC}, {"d", kD}, {"e", kE}});  // lines 1-5
+  Seed({{"a", kA}, {"b", kB}, {"c", kC}, {"d", kD}, {"e", kE}});                         // lines 1-5
   AppendFile(data_path(), "\n" + std::string("not json") + "\n" + "{\"_id\":\"f\"}\n");  // lines 6-8
   std::shared_ptr<Root> root;
   std::shared_ptr<Collection> coll;
@@ -352,7 +357,8 @@ TEST_F(RecoveryTest, ForeignIndexOmissionsAreDeletesAndAreWrittenDown) {
     EXPECT_TRUE(r.index_rebuilt) << "adopting a foreign index is reported as a rebuild";
     EXPECT_NE(r.index_reason.find("another tool"), std::string::npos) << r.index_reason;
     EXPECT_TRUE(r.any());
-    EXPECT_EQ(Dump(coll.get()), (std::vector<std::pair<std::string, std::string>>{{"a", kA}, {"c", kC}, {"e", kE}}));
+    EXPECT_EQ(Dump(coll.get()),
+              (std::vector<std::pair<std::string, std::string>>{{"a", kA}, {"c", kC}, {"e", kE}}));
     // The deletes were appended as tombstones.
     EXPECT_EQ(ReadFile(data_path()), data + Tomb("b") + "\n" + Tomb("d") + "\n");
   }
@@ -363,7 +369,8 @@ TEST_F(RecoveryTest, ForeignIndexOmissionsAreDeletesAndAreWrittenDown) {
   ZDS_ASSERT_OK(OpenColl(&root, &coll));
   EXPECT_TRUE(coll->recovery().index_rebuilt);
   EXPECT_EQ(coll->recovery().foreign_deletes, 0u);
-  EXPECT_EQ(Dump(coll.get()), (std::vector<std::pair<std::string, std::string>>{{"a", kA}, {"c", kC}, {"e", kE}}));
+  EXPECT_EQ(Dump(coll.get()),
+            (std::vector<std::pair<std::string, std::string>>{{"a", kA}, {"c", kC}, {"e", kE}}));
 }
 
 TEST_F(RecoveryTest, ForeignIndexReadOnlyAppliesDeletesInMemoryOnly) {
@@ -514,7 +521,8 @@ TEST_F(RecoveryTest, MalformedLineAtAChunkBoundaryIsNumberedCorrectly) {
     std::shared_ptr<Collection> coll;
     zds::Status st = OpenColl(&root, &coll, {}, true);
     EXPECT_EQ(st.code(), Code::kCorrupt) << Describe(st);
-    EXPECT_NE(st.message().find("line " + std::to_string(bad_line_no) + " "), std::string::npos) << st.message();
+    EXPECT_NE(st.message().find("line " + std::to_string(bad_line_no) + " "), std::string::npos)
+        << st.message();
   }
   CollectionOptions opts;
   opts.skip_corrupt = true;

@@ -1,11 +1,11 @@
 // The store's writer lock: one writable Root per folder and process, shared
 // by every handle; other processes get kLocked naming the holder.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <signal.h>
-#include <cerrno>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
 #include <thread>
 #include <vector>
@@ -191,8 +191,9 @@ TEST_F(RootLockTest, FailedLockAcquisitionReturnsAnError) {
       if (!Root::Open(&fs, path, false, &root).ok()) return int(kChildOtherError);
       return int(kChildGotLocked);
     });
-    EXPECT_EQ(code, kChildGotLocked) << "10 = opened despite the fault, 11 = wrong error, -3 = Root::Open hung "
-                                        "(deadlock)";
+    EXPECT_EQ(code, kChildGotLocked)
+        << "10 = opened despite the fault, 11 = wrong error, -3 = Root::Open hung "
+           "(deadlock)";
   }
 }
 
@@ -202,7 +203,7 @@ TEST_F(RootLockTest, LockIsReleasedWhenTheLastHandleCloses) {
   ZDS_ASSERT_OK(OpenColl(&root, &coll));
   ZDS_ASSERT_OK(coll->Put("a", Doc("a")));
   ZDS_ASSERT_OK(coll->Flush());  // so the child's copy has nothing to flush
-  root.reset();  // the collection still holds the root, and so the lock
+  root.reset();                  // the collection still holds the root, and so the lock
   const std::string path = store();
   auto child_open = [&]() {
     return InChild([&]() {

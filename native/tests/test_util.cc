@@ -122,8 +122,10 @@ std::string ToHex(const std::string& bytes) {
   static const char* kDigits = "0123456789abcdef";
   std::string out;
   for (size_t i = 0; i < bytes.size(); ++i) {
-    if (i && i % 16 == 0) out.push_back('\n');
-    else if (i && i % 2 == 0) out.push_back(' ');
+    if (i && i % 16 == 0)
+      out.push_back('\n');
+    else if (i && i % 2 == 0)
+      out.push_back(' ');
     out.push_back(kDigits[static_cast<unsigned char>(bytes[i]) >> 4]);
     out.push_back(kDigits[static_cast<unsigned char>(bytes[i]) & 15]);
   }
@@ -132,7 +134,8 @@ std::string ToHex(const std::string& bytes) {
 
 uint64_t GetLE(const std::string& s, size_t pos, int bytes) {
   uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[pos + static_cast<size_t>(i)]);
+  for (int i = bytes - 1; i >= 0; --i)
+    v = (v << 8) | static_cast<unsigned char>(s[pos + static_cast<size_t>(i)]);
   return v;
 }
 
