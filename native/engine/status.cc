@@ -32,6 +32,12 @@ const char* CodeName(Code code) {
       return "EPOISONED";
     case Code::kInvalidQuery:
       return "EINVALIDQUERY";
+    case Code::kBadArchive:
+      return "EBADARCHIVE";
+    case Code::kExists:
+      return "EEXIST";
+    case Code::kCancelled:
+      return "ECANCELLED";
   }
   return "EIO";
 }

@@ -21,6 +21,9 @@ enum class Code {
   kNotDir,        // ENOTDIR: the store root is not a directory
   kPoisoned,      // EPOISONED: an earlier fsync failed; reopen before writing
   kInvalidQuery,  // EINVALIDQUERY: a filter, projection or sort outside README "Queries"
+  kBadArchive,    // EBADARCHIVE: a .zds archive is malformed, truncated, unsafe or over a limit
+  kExists,        // EEXIST: the target folder exists and is not empty
+  kCancelled,     // ECANCELLED: the work was stopped by its caller
 };
 
 // The JavaScript-visible code string ("ENOTFOUND", ...).
