@@ -54,7 +54,7 @@ export class ZdsStore {
 
   /**
    * Opens (creating when writable) a collection of the store at `root`.
-   * @param root - the store folder
+   * @param root - the store folder, or a `.zds` archive (opened read-only, in place)
    * @param collection - the collection name (default `"default"`), or options
    * @param batchSize - documents buffered before a write to the OS (default 5000)
    */
@@ -206,12 +206,13 @@ export class ZdsRoot {
 
   private constructor(root: string, batchSize: number, mode: 'rw' | 'r') {
     this.#rootPath = root;
-    this.#mode = mode;
     this.#store = new Store(root, { readOnly: mode === 'r', batchSize });
+    // A .zds archive is read-only whatever the mode asked.
+    this.#mode = this.#store.readOnly ? 'r' : mode;
   }
 
   /**
-   * Opens the store folder at `root`.
+   * Opens the store folder (or `.zds` archive, read-only) at `root`.
    * @param batchSize - default batch size of its collections (default 5000)
    * @param mode - `'rw'` (default; takes the writer lock) or `'r'`
    */

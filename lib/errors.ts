@@ -30,7 +30,13 @@ export type ZdsErrorCode =
   /** An earlier fsync failed; the collection refuses writes until reopened. */
   | 'EPOISONED'
   /** A filter, projection, sort or other query option outside README "Queries". */
-  | 'EINVALIDQUERY';
+  | 'EINVALIDQUERY'
+  /** A `.zds` archive is malformed, truncated, unsafe (zip-slip, symlinks) or over an unpack limit. */
+  | 'EBADARCHIVE'
+  /** The target folder of an unpack exists and is not empty. */
+  | 'EEXIST'
+  /** The work was stopped through its AbortSignal. */
+  | 'ECANCELLED';
 
 /** The error class of zds: a message for people and a {@link ZdsErrorCode} for programs. */
 export class ZdsError extends Error {

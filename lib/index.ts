@@ -12,3 +12,14 @@ export { Query, openScans } from './find';
 export { type Filter, type FindOptions, type Fields, type Sort } from './query';
 export { AsyncDataset, DatasetView, type ViewSource, type BatchOptions, type ShuffleOptions } from './dataset';
 export { ImportJob, type ImportOptions, type ImportProgress, type ImportResult } from './stream';
+export {
+  pack,
+  unpack,
+  info,
+  verify,
+  type PackOptions,
+  type UnpackOptions,
+  type ArchiveProgress,
+  type ArchiveCollection,
+  type VerifyReport,
+} from './archive';

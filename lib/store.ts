@@ -1,5 +1,6 @@
 import type { NativeRoot } from '../types/binding';
 import { Collection, type CollectionInit, type CollectionOptions } from './collection';
+import { packRoot, type PackOptions } from './archive';
 import { ZdsError } from './errors';
 import { binding } from './native';
 import { expectBoolean, expectCollectionName, expectOptions, expectPath, expectPositiveInt } from './validate';
@@ -25,8 +26,10 @@ export const DEFAULT_BATCH_SIZE = 5000;
 export class Store {
   /** The path as it was given to {@link open}. */
   readonly path: string;
-  /** True when opened with `readOnly`. */
+  /** True when opened with `readOnly`, and for archives. */
   readonly readOnly: boolean;
+  /** True when the store is a `.zds` archive read in place. */
+  readonly isArchive: boolean;
   /** Default batch size of collections opened through this store. */
   readonly batchSize: number;
   readonly #skipCorrupt: boolean;
@@ -37,7 +40,9 @@ export class Store {
   constructor(path: string, options?: OpenOptions) {
     this.path = expectPath(path, 'the store path');
     const opts = expectOptions(options, 'the options');
-    this.readOnly = expectBoolean(opts.readOnly, 'options.readOnly', false);
+    // A .zds archive is read in place, read-only (FORMAT.md "Archives").
+    this.isArchive = binding.looksLikeArchive(path);
+    this.readOnly = expectBoolean(opts.readOnly, 'options.readOnly', false) || this.isArchive;
     this.batchSize = expectPositiveInt(opts.batchSize, 'options.batchSize', DEFAULT_BATCH_SIZE);
     this.#skipCorrupt = expectBoolean(opts.skipCorrupt, 'options.skipCorrupt', false);
     this.#native = new binding.NativeRoot(path, this.readOnly);
@@ -115,6 +120,18 @@ export class Store {
   }
 
   /**
+   * Writes this store as the `.zds` archive `out` (see {@link pack}): every
+   * collection open in this process is flushed first, and this store's
+   * writer lock keeps other writers out while the files are read.
+   */
+  async pack(out: string, options?: PackOptions): Promise<void> {
+    if (this.readOnly) {
+      throw new ZdsError('EREADONLY', `Packing needs the writer lock: open '${this.path}' writable, or use pack()`);
+    }
+    await packRoot(this.#root(), out, options);
+  }
+
+  /**
    * Closes every collection opened through this store (flushing them), then
    * the store. The writer lock goes with the last handle of the process.
    */
@@ -134,7 +151,9 @@ export class Store {
 }
 
 /**
- * Opens the store folder at `path`, creating it unless `readOnly`.
+ * Opens the store folder at `path`, creating it unless `readOnly`. A `.zds`
+ * archive (a ZIP of a store folder) opens read-only, in place: nothing is
+ * extracted.
  *
  * @example
  * ```ts

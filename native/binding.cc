@@ -3,6 +3,7 @@
 
 #include "addon.h"
 #include "errors.h"
+#include "native_archive.h"
 #include "native_collection.h"
 #include "native_cursor.h"
 #include "native_root.h"
@@ -24,6 +25,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
                            InstanceValue("NativeCollection", collection),
                            InstanceValue("NativeCursor", cursor),
                        });
+  DefineArchiveFunctions(env, exports);
 }
 
 // Runs when the environment (main thread, worker, or context) shuts down:

@@ -1,5 +1,6 @@
 #include "native_root.h"
 
+#include "engine/archive.h"
 #include "errors.h"
 
 namespace zds::node {
@@ -19,7 +20,12 @@ NativeRoot::NativeRoot(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<NativeRoot>(info), addon_(Addon::Of(info.Env())) {
   const std::string path = ArgString(info, 0, "path");
   const bool read_only = ArgBool(info, 1, "readOnly", false);
-  Check(info.Env(), Root::Open(DefaultFileSystem(), path, read_only, &root_));
+  // A .zds archive opens read-only, in place (FORMAT.md "Archives").
+  if (LooksLikeArchive(DefaultFileSystem(), path)) {
+    Check(info.Env(), Root::OpenArchive(DefaultFileSystem(), path, &root_));
+  } else {
+    Check(info.Env(), Root::Open(DefaultFileSystem(), path, read_only, &root_));
+  }
   addon_->Track(this);
 }
 

@@ -216,7 +216,7 @@ describe('CommonJS and ESM entry points', () => {
       execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }),
     );
     expect(out.names).toEqual(
-      ['AsyncDataset', 'BulkWriter', 'Collection', 'DEFAULT_BATCH_SIZE', 'DatasetView', 'ImportJob', 'Query', 'Store', 'ZDSStore', 'ZdsError', 'ZdsRoot', 'ZdsStore', 'open', 'openScans', 'version'],
+      ['AsyncDataset', 'BulkWriter', 'Collection', 'DEFAULT_BATCH_SIZE', 'DatasetView', 'ImportJob', 'Query', 'Store', 'ZDSStore', 'ZdsError', 'ZdsRoot', 'ZdsStore', 'info', 'open', 'openScans', 'pack', 'unpack', 'verify', 'version'],
     );
     expect(out.missing).toEqual([]);
     expect(out.different).toEqual([]);

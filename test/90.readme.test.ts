@@ -51,5 +51,6 @@ describe('README examples', () => {
         '',
       ].join('\n'),
     );
+    expect(outputs[4]).toBe("2\n[ [ 'admins', 2 ], [ 'events', 2 ], [ 'people', 4 ], [ 'users', 1 ] ]\ntrue\n");
   });
 });

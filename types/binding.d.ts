@@ -90,7 +90,47 @@ export declare class NativeCursor {
   close(): void;
 }
 
+/** A running archive job: its result and a way to stop it (ECANCELLED). */
+export interface NativeJob<T> {
+  promise: Promise<T>;
+  cancel(): void;
+}
+
+export interface NativeArchiveProgress {
+  bytes: number;
+  totalBytes: number;
+  entries: number;
+  totalEntries: number;
+}
+
 export interface Binding {
+  /** Flushes the root's open collections and packs its folder (the root must be writable). */
+  packAsync(
+    root: NativeRoot,
+    out: string,
+    deflate: boolean,
+    level: number,
+    onProgress?: (p: NativeArchiveProgress) => void,
+  ): NativeJob<void>;
+  unpackAsync(
+    archive: string,
+    target: string,
+    overwrite: boolean,
+    maxTotalBytes: number,
+    maxEntries: number,
+    maxRatio: number,
+    onProgress?: (p: NativeArchiveProgress) => void,
+  ): NativeJob<void>;
+  inspect(archive: string): {
+    name: string;
+    documents: number | null;
+    dataBytes: number;
+    compressedBytes: number;
+    dataStored: boolean;
+    hasIndex: boolean;
+  }[];
+  verifyAsync(path: string): Promise<{ where: string; problem: string }[]>;
+  looksLikeArchive(path: string): boolean;
   version(): string;
   setErrorFactory(factory: (code: string, message: string) => Error): void;
   /** Engine cursors (scans) alive in the process. */

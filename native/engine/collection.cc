@@ -189,7 +189,7 @@ Status Collection::Load(State* st) {
   }
   int fd = -1;
   ZDS_RETURN_IF_ERROR(fs_->Open(data_path_, read_only_ ? OpenMode::kRead : OpenMode::kReadWrite, &fd));
-  st->file = std::make_shared<DataFile>(fs_, fd);
+  st->file = std::make_shared<DataFile>(fs_, fd, root_->KeepFileSystem());
   FileInfo finfo;
   ZDS_RETURN_IF_ERROR(fs_->StatFd(fd, &finfo));
   const uint64_t size = finfo.size;
@@ -746,7 +746,7 @@ Status Collection::Compact() {
   const std::string tmp = data_path_ + format::kCompactTempSuffix;
   int fd = -1;
   ZDS_RETURN_IF_ERROR(fs_->Open(tmp, OpenMode::kCreateTrunc, &fd));
-  auto new_file = std::make_shared<DataFile>(fs_, fd);
+  auto new_file = std::make_shared<DataFile>(fs_, fd, root_->KeepFileSystem());
   auto new_index = std::make_unique<DocIndex>();
   new_index->Reserve(st->index->size());
   std::vector<LineRef> refs;

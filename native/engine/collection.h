@@ -46,10 +46,13 @@ struct RecoveryReport {
 // An open data.jsonl; shared with cursors so a compaction's rename leaves
 // running scans on the file they started with.
 struct DataFile {
-  DataFile(FileSystem* f, int d) : fs(f), fd(d) {}
+  DataFile(FileSystem* f, int d, std::shared_ptr<const void> o = nullptr) : fs(f), fd(d), owner(std::move(o)) {}
   ~DataFile() { fs->Close(fd); }
   FileSystem* fs;
   int fd;
+  // Keeps `fs` alive when the root owns it (an archive read in place): a
+  // cursor holds the DataFile, and may outlive every handle of the store.
+  std::shared_ptr<const void> owner;
 };
 
 // A document's line without its '\n': a view into a mapping of data.jsonl

@@ -1,5 +1,7 @@
 #include "engine/root.h"
 
+#include "engine/zip_file_system.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -88,6 +90,18 @@ Status Root::Open(FileSystem* fs, const std::string& path, bool read_only, std::
   return Status::Ok();
 }
 
+Status Root::OpenArchive(FileSystem* base, const std::string& archive, std::shared_ptr<Root>* out) {
+  std::string canonical;
+  ZDS_RETURN_IF_ERROR(base->RealPath(archive, &canonical));
+  std::unique_ptr<ZipFileSystem> zip;
+  ZDS_RETURN_IF_ERROR(ZipFileSystem::Open(base, canonical, canonical, &zip));
+  FileSystem* fs = zip.get();
+  std::shared_ptr<Root> root(new Root(fs, canonical, true));
+  root->owned_fs_ = std::move(zip);
+  *out = std::move(root);
+  return Status::Ok();
+}
+
 Root::~Root() {
   if (!read_only_) {
     std::lock_guard<std::mutex> lock(g_registry_mu);
@@ -146,6 +160,18 @@ Status Root::OpenCollection(const std::string& name, const CollectionOptions& op
   ZDS_RETURN_IF_ERROR(Collection::Open(fs_, shared_from_this(), name, opts, &coll));
   collections_[name] = coll;
   *out = coll;
+  return Status::Ok();
+}
+
+Status Root::CheckpointAll() {
+  std::vector<std::shared_ptr<Collection>> open;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& entry : collections_) {
+      if (auto c = entry.second.lock()) open.push_back(std::move(c));
+    }
+  }
+  for (const auto& c : open) ZDS_RETURN_IF_ERROR(c->Checkpoint());
   return Status::Ok();
 }
 
