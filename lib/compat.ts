@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import type { PackOptions } from './archive';
 import type { Collection } from './collection';
 import { Collection as CollectionClass } from './collection';
 import { ZdsError } from './errors';
@@ -259,6 +260,15 @@ export class ZdsRoot {
   /** True when the store has a collection called `name`. */
   collectionExists(name: string): boolean {
     return this.#store.hasCollection(name);
+  }
+
+  /**
+   * Writes this store as the `.zds` archive `path` (see {@link pack}): the
+   * collections of this process are flushed and the writer lock is held
+   * while the files are read. Needs mode `'rw'`.
+   */
+  pack(path: string, options?: PackOptions): Promise<void> {
+    return this.#store.pack(path, options);
   }
 
   /** Closes every collection opened through this root (flushing them), then the root. */

@@ -137,6 +137,14 @@ describe('open() of a .zds archive', () => {
     expect(root.listCollections()).toEqual(['empty', 'users']);
     expect(root.isWritable).toBe(false);
     root.close();
+    // root.pack(path), as upstream: a writable root packs its own store.
+    const rw = ZdsRoot.open(join(dir, 'store'));
+    rw.collection('users').put('late', { i: -1 });
+    await rw.pack(join(dir, 'b.zds'));
+    rw.close();
+    const b = ZdsStore.open(join(dir, 'b.zds'), 'users');
+    expect(b.get('late')).toEqual({ i: -1 });
+    b.close();
   });
 
   it('keeps the archive readable for a view or scan that outlives the store handle', async () => {
