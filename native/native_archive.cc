@@ -32,15 +32,16 @@ class ProgressRelay {
       last_ = p.done;
       last_entries_ = p.entries_done;
       auto* copy = new ArchiveProgress(p);
-      const napi_status st = tsfn_.NonBlockingCall(copy, [](Napi::Env env, Napi::Function cb, ArchiveProgress* q) {
-        Napi::Object o = Napi::Object::New(env);
-        o.Set("bytes", Napi::Number::New(env, static_cast<double>(q->done)));
-        o.Set("totalBytes", Napi::Number::New(env, static_cast<double>(q->total)));
-        o.Set("entries", Napi::Number::New(env, static_cast<double>(q->entries_done)));
-        o.Set("totalEntries", Napi::Number::New(env, static_cast<double>(q->entries_total)));
-        delete q;
-        cb.Call({o});
-      });
+      const napi_status st =
+          tsfn_.NonBlockingCall(copy, [](Napi::Env env, Napi::Function cb, ArchiveProgress* q) {
+            Napi::Object o = Napi::Object::New(env);
+            o.Set("bytes", Napi::Number::New(env, static_cast<double>(q->done)));
+            o.Set("totalBytes", Napi::Number::New(env, static_cast<double>(q->total)));
+            o.Set("entries", Napi::Number::New(env, static_cast<double>(q->entries_done)));
+            o.Set("totalEntries", Napi::Number::New(env, static_cast<double>(q->entries_total)));
+            delete q;
+            cb.Call({o});
+          });
       if (st != napi_ok) delete copy;
     };
   }
@@ -62,17 +63,28 @@ Napi::Object Job(Napi::Env env, Napi::Promise promise, std::shared_ptr<std::atom
   return job;
 }
 
-class PackWorker : public ZdsWorker {
+// Pack and unpack: a job with progress and a cancel flag.
+class ArchiveJob : public ZdsWorker {
  public:
-  PackWorker(Napi::Env env, Napi::Object owner, std::shared_ptr<Root> root, std::string out, PackOptions options,
-             Napi::Value on_progress)
+  ArchiveJob(Napi::Env env, Napi::Object owner, Napi::Value on_progress)
       : ZdsWorker(env, owner),
-        root_(std::move(root)),
-        out_(std::move(out)),
-        options_(options),
         relay_(env, on_progress),
         cancel_(std::make_shared<std::atomic<bool>>(false)) {}
   std::shared_ptr<std::atomic<bool>> cancel() const { return cancel_; }
+
+ protected:
+  ProgressRelay relay_;
+  std::shared_ptr<std::atomic<bool>> cancel_;
+};
+
+class PackWorker : public ArchiveJob {
+ public:
+  PackWorker(Napi::Env env, Napi::Object owner, std::shared_ptr<Root> root, std::string out,
+             PackOptions options, Napi::Value on_progress)
+      : ArchiveJob(env, owner, on_progress),
+        root_(std::move(root)),
+        out_(std::move(out)),
+        options_(options) {}
 
  protected:
   Status Run() override {
@@ -86,21 +98,16 @@ class PackWorker : public ZdsWorker {
   std::shared_ptr<Root> root_;
   std::string out_;
   PackOptions options_;
-  ProgressRelay relay_;
-  std::shared_ptr<std::atomic<bool>> cancel_;
 };
 
-class UnpackWorker : public ZdsWorker {
+class UnpackWorker : public ArchiveJob {
  public:
-  UnpackWorker(Napi::Env env, Napi::Object owner, std::string archive, std::string target, UnpackOptions options,
-               Napi::Value on_progress)
-      : ZdsWorker(env, owner),
+  UnpackWorker(Napi::Env env, Napi::Object owner, std::string archive, std::string target,
+               UnpackOptions options, Napi::Value on_progress)
+      : ArchiveJob(env, owner, on_progress),
         archive_(std::move(archive)),
         target_(std::move(target)),
-        options_(options),
-        relay_(env, on_progress),
-        cancel_(std::make_shared<std::atomic<bool>>(false)) {}
-  std::shared_ptr<std::atomic<bool>> cancel() const { return cancel_; }
+        options_(options) {}
 
  protected:
   Status Run() override {
@@ -110,13 +117,12 @@ class UnpackWorker : public ZdsWorker {
  private:
   std::string archive_, target_;
   UnpackOptions options_;
-  ProgressRelay relay_;
-  std::shared_ptr<std::atomic<bool>> cancel_;
 };
 
 class VerifyWorker : public ZdsWorker {
  public:
-  VerifyWorker(Napi::Env env, Napi::Object owner, std::string path) : ZdsWorker(env, owner), path_(std::move(path)) {}
+  VerifyWorker(Napi::Env env, Napi::Object owner, std::string path)
+      : ZdsWorker(env, owner), path_(std::move(path)) {}
 
  protected:
   Status Run() override { return VerifyStore(DefaultFileSystem(), path_, &problems_); }
@@ -150,20 +156,23 @@ Napi::Value PackAsync(const Napi::CallbackInfo& info) {
   if (!root_obj.InstanceOf(addon->root_ctor.Value())) ThrowArg(env, "Expected a NativeRoot for root");
   std::shared_ptr<Root> root = NativeRoot::Unwrap(root_obj)->Get(env);
   if (root->read_only())
-    Throw(env, Status(Code::kReadOnly, "Packing needs the store's writer lock: open '" + root->path() + "' writable"));
+    Throw(env, Status(Code::kReadOnly,
+                      "Packing needs the store's writer lock: open '" + root->path() + "' writable"));
   PackOptions options;
   const std::string out = ArgString(info, 1, "out");
   options.deflate = ArgBool(info, 2, "deflate", false);
   const uint32_t level = ArgUint(info, 3, "level", 6);
   if (level < 1 || level > 9) ThrowArg(env, "Expected a level from 1 to 9");
   options.level = static_cast<int>(level);
-  auto* w = new PackWorker(env, root_obj, std::move(root), out, options, info.Length() > 4 ? info[4] : env.Undefined());
+  auto* w = new PackWorker(env, root_obj, std::move(root), out, options,
+                           info.Length() > 4 ? info[4] : env.Undefined());
   Napi::Object job = Job(env, w->Promise(), w->cancel());
   w->Queue();
   return job;
 }
 
-// unpackAsync(archive, target, overwrite, maxTotalBytes, maxEntries, maxRatio, onProgress?) -> { promise, cancel }
+// unpackAsync(archive, target, overwrite, maxTotalBytes, maxEntries, maxRatio, onProgress?) -> { promise,
+// cancel }
 Napi::Value UnpackAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   UnpackOptions options;
@@ -190,7 +199,8 @@ Napi::Value Inspect(const Napi::CallbackInfo& info) {
     const CollectionListing& c = listing[i];
     Napi::Object o = Napi::Object::New(env);
     o.Set("name", c.name);
-    o.Set("documents", c.documents < 0 ? env.Null() : Napi::Number::New(env, static_cast<double>(c.documents)));
+    o.Set("documents",
+          c.documents < 0 ? env.Null() : Napi::Number::New(env, static_cast<double>(c.documents)));
     o.Set("dataBytes", Napi::Number::New(env, static_cast<double>(c.data_bytes)));
     o.Set("compressedBytes", Napi::Number::New(env, static_cast<double>(c.compressed_bytes)));
     o.Set("dataStored", Napi::Boolean::New(env, c.data_stored));

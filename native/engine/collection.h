@@ -46,7 +46,8 @@ struct RecoveryReport {
 // An open data.jsonl; shared with cursors so a compaction's rename leaves
 // running scans on the file they started with.
 struct DataFile {
-  DataFile(FileSystem* f, int d, std::shared_ptr<const void> o = nullptr) : fs(f), fd(d), owner(std::move(o)) {}
+  DataFile(FileSystem* f, int d, std::shared_ptr<const void> o = nullptr)
+      : fs(f), fd(d), owner(std::move(o)) {}
   ~DataFile() { fs->Close(fd); }
   FileSystem* fs;
   int fd;

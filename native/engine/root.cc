@@ -1,7 +1,5 @@
 #include "engine/root.h"
 
-#include "engine/zip_file_system.h"
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +7,7 @@
 
 #include "engine/format.h"
 #include "engine/names.h"
+#include "engine/zip_file_system.h"
 
 namespace zds {
 
