@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <random>
 #include <string>
@@ -434,6 +435,28 @@ TEST_F(ArchiveTest, FailedPackLeavesNoTemp) {
     EXPECT_EQ(ListNames(out_dir()), std::vector<std::string>());
   }
   {
+    // The archive cannot be written: the disk is full. The store is under
+    // 1 MiB, so its one write is the last block, at COMMIT_WRITE; with a big
+    // file, a block inside its data is written short. The FileSystem's error
+    // comes back and nothing is left.
+    for (const bool big : {false, true}) {
+      SCOPED_TRACE(big ? "short write of a block" : "failing last block");
+      if (big) WriteFile(store() + "/big.bin", Random(3 * 1024 * 1024, 5));
+      FaultyFileSystem fs;
+      if (big) {
+        fs.ShortPWrite(1000, ENOSPC, ".tmp-");
+      } else {
+        fs.FailNthPWrite(1, ENOSPC, ".tmp-");
+      }
+      const zds::Status st = Pack({}, nullptr, nullptr, &fs);
+      ZDS_EXPECT_CODE(st, Code::kIo);
+      EXPECT_NE(st.message().find(std::strerror(ENOSPC)), std::string::npos) << st.message();
+      EXPECT_EQ(fs.injected(), 1u);
+      EXPECT_EQ(fs.Count(Op::kPWrite, ".tmp-"), 1u);
+      EXPECT_EQ(ListNames(out_dir()), std::vector<std::string>());
+    }
+  }
+  {
     // The parent of the archive does not exist.
     const zds::Status st = zds::PackStore(Fs(), store(), tmp_.Sub("nowhere/a.zds"), {}, nullptr, nullptr);
     EXPECT_FALSE(st.ok());
@@ -449,6 +472,38 @@ TEST_F(ArchiveTest, PackReadsThroughTheFileSystem) {
   EXPECT_EQ(fs.Count(Op::kSync, ".tmp-"), 1u);
   EXPECT_EQ(fs.Count(Op::kRename, ".tmp-"), 1u);
   EXPECT_GE(fs.Count(Op::kSyncDir, "out"), 1u);
+}
+
+TEST_F(ArchiveTest, PackWritesTheArchiveInLargeBlocks) {
+  SeedStore();
+  // Entries bigger than the 1 MiB write buffer: libzip rewrites their local
+  // header after their data has been written out.
+  WriteFile(store() + "/big.bin", Random(3 * 1024 * 1024 + 123, 7));
+  std::string text;
+  while (text.size() < 2 * 1024 * 1024)
+    text += "{\"_id\":\"" + std::to_string(text.size()) + "\",\"v\":\"text\"}\n";
+  WriteFile(store() + "/big.jsonl", text);
+  for (bool deflate : {false, true}) {
+    SCOPED_TRACE(deflate ? "deflated" : "stored");
+    FaultyFileSystem fs;
+    PackOptions options;
+    options.deflate = deflate;
+    ZDS_ASSERT_OK(Pack(options, nullptr, nullptr, &fs));
+    const uint64_t size = static_cast<uint64_t>(FileSize(archive()));
+    EXPECT_GE(fs.Bytes(Op::kPWrite, ".tmp-"), size);
+    // Whole 1 MiB blocks, plus at most two writes for each of the two
+    // headers rewritten after their data went out.
+    EXPECT_LE(fs.Count(Op::kPWrite, ".tmp-"), size / (1 << 20) + 1 + 4);
+    EXPECT_EQ(fs.Count(Op::kSync, ".tmp-"), 1u);
+    if (HaveUnzip()) {
+      std::string output;
+      EXPECT_EQ(Shell("/usr/bin/unzip -t '" + archive() + "' 2>&1", &output), 0) << output;
+    }
+    UnpackOptions unpack;
+    unpack.overwrite = true;
+    ZDS_ASSERT_OK(Unpack(unpack));
+    EXPECT_EQ(Tree(target()), Tree(store()));
+  }
 }
 
 TEST_F(ArchiveTest, UnzipTestsListsAndExtractsTheArchive) {
