@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { DatasetView } from './dataset';
 import { Query } from './find';
 import { matchesAll, planQuery, type Filter, type FindOptions } from './query';
-import { iterate, iterateAsync, readAll, readJsonl, readLines } from './scan';
+import { readAll, readJsonl, readLines } from './scan';
 import { parseWithoutId, toLine } from './serialize';
 import { importJsonl, jsonlStream, type ImportJob, type ImportOptions } from './stream';
 import { expectDocId, invalidArg } from './validate';
@@ -321,14 +321,14 @@ export class Collection<T extends object = Record<string, unknown>> {
     return this.#native.writeJsonl(buf, ids as string[]);
   }
 
-  /** Iterates documents synchronously, reading in batches. */
+  /** Iterates documents synchronously, reading in batches (as `find()`). */
   [Symbol.iterator](): Iterator<WithId<T>> {
-    return iterate<WithId<T>>(this.#native);
+    return this.find()[Symbol.iterator]();
   }
 
-  /** Iterates documents with the reads done off the main thread. */
+  /** Iterates documents with the reads done off the main thread (as `find()`). */
   [Symbol.asyncIterator](): AsyncIterator<WithId<T>> {
-    return iterateAsync<WithId<T>>(this.#native);
+    return this.find()[Symbol.asyncIterator]();
   }
 
   /** Makes every accepted write durable: data.jsonl fsynced, index.bin replaced atomically. */

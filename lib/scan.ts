@@ -8,7 +8,6 @@ import { binding } from './native';
 export const FIRST_BATCH = 64;
 /** Later batches amortise the crossing into native code. */
 export const BATCH = 1000;
-const BATCH_BYTES = 16 << 20;
 const ALL_BYTES = 64 << 20;
 
 /** Every live document, parsed, in scan order. */
@@ -54,31 +53,3 @@ export function readJsonl(coll: NativeCollection): Buffer {
   }
 }
 
-/** Parsed documents, batch by batch, without blocking on the whole collection. */
-export function* iterate<T>(coll: NativeCollection): Generator<T, void, undefined> {
-  const cursor = new binding.NativeCursor(coll);
-  try {
-    let size = FIRST_BATCH;
-    for (let text = cursor.next(size, BATCH_BYTES, 2); text !== null; text = cursor.next(size, BATCH_BYTES, 2)) {
-      size = BATCH;
-      yield* JSON.parse(text) as T[];
-    }
-  } finally {
-    cursor.close();
-  }
-}
-
-/** Like {@link iterate}, with the reads done on the libuv threadpool. */
-export async function* iterateAsync<T>(coll: NativeCollection): AsyncGenerator<T, void, undefined> {
-  const cursor = new binding.NativeCursor(coll, undefined, true);
-  try {
-    let size = FIRST_BATCH;
-    for (let text = await cursor.nextAsync(size, BATCH_BYTES, 2); text !== null; text = await cursor.nextAsync(size, BATCH_BYTES, 2)) {
-      size = BATCH;
-      const docs = JSON.parse(text) as T[];
-      for (const doc of docs) yield doc;
-    }
-  } finally {
-    cursor.close();
-  }
-}
