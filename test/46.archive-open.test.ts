@@ -90,6 +90,26 @@ describe('open() of a .zds archive', () => {
     }
   });
 
+  it('streams scans of a large deflated collection and still answers gets', async () => {
+    const dir = tempDir();
+    const store = open(join(dir, 'store'));
+    const lines = Array.from({ length: 120_000 }, (_, i) =>
+      JSON.stringify({ _id: `d${i}`, n: i, group: i % 10 ? 'other' : 'ten', pad: 'x'.repeat(100) }),
+    );
+    store.collection('big').writeJsonl(lines.join('\n') + '\n'); // ~20 MB: streamed, not held
+    store.close();
+    await pack(join(dir, 'store'), join(dir, 'big.zds'), { compression: 'deflate', level: 1 });
+    const s = open(join(dir, 'big.zds'));
+    const big = s.collection<{ n: number; group: string }>('big');
+    expect(big.count({ group: 'ten' })).toBe(12_000);
+    let seen = 0;
+    for await (const d of big.find({ n: { $gte: 119_990 } })) seen += d.n >= 119_990 ? 1 : 0;
+    expect(seen).toBe(10);
+    expect(big.get('d5')?.n).toBe(5);
+    expect(big.get('d119999')?.n).toBe(119_999);
+    s.close();
+  });
+
   it('opens a folder zipped by hand with Info-ZIP (directory entries, deflate, -fd data descriptors)', async () => {
     const dir = tempDir();
     makeStore(join(dir, 'store'));

@@ -82,6 +82,20 @@ std::string Hex32(uint32_t v) {
 
 }  // namespace
 
+struct ZipFileSystem::Stream {
+  Stream() { std::memset(&zs, 0, sizeof(zs)); }
+  ~Stream() {
+    if (started) inflateEnd(&zs);
+  }
+  z_stream zs;
+  bool started = false;
+  bool ended = false;
+  std::vector<char> in = std::vector<char>(kInflateChunk);
+  uint64_t in_pos = 0;   // compressed bytes fed to zlib
+  uint64_t out_pos = 0;  // inflated bytes produced so far
+  uint32_t crc = 0;      // of the bytes produced so far
+};
+
 Status ZipFileSystem::Open(FileSystem* base, const std::string& archive_path, const std::string& mount_path,
                            std::unique_ptr<ZipFileSystem>* out) {
   if (mount_path.empty()) return Status(Code::kInvalidArg, "The mount path of an archive is empty");
@@ -211,7 +225,9 @@ Status ZipFileSystem::Open(const std::string& path, OpenMode mode, int* fd) {
   if (node->is_dir) return Status::FromErrno("open", path, EISDIR);
   const ZipEntry& e = dir_.entries()[node->entry];
   if (e.method == kZipMethodDeflate) {
-    ZDS_RETURN_IF_ERROR(EnsureInflated(node->entry));
+    if (e.size / kMaxDeflateRatio > e.compressed_size + 1)
+      return BadEntry(e, "claims an uncompressed size its compressed data cannot hold");
+    if (e.size <= kStreamThreshold) ZDS_RETURN_IF_ERROR(EnsureInflated(node->entry));
   } else if (e.method != kZipMethodStored) {
     return BadEntry(e, "uses compression method " + std::to_string(e.method) +
                            "; only stored (0) and deflate (8) entries can be read");
@@ -292,6 +308,86 @@ Status ZipFileSystem::Inflate(const ZipEntry& e, std::unique_ptr<char[]>* out) {
   return Status::Ok();
 }
 
+ZipFileSystem::Slot::Slot() = default;
+ZipFileSystem::Slot::~Slot() = default;
+
+bool ZipFileSystem::HeldInMemory(std::string_view name) const {
+  for (size_t i = 0; i < dir_.entries().size(); ++i) {
+    if (dir_.entries()[i].name == name) return slots_[i].inflated.load(std::memory_order_acquire) != nullptr;
+  }
+  return false;
+}
+
+Status ZipFileSystem::ReadStreamed(size_t index, char* buf, size_t n, uint64_t offset, bool* done) {
+  const ZipEntry& e = dir_.entries()[index];
+  Slot& slot = slots_[index];
+  std::lock_guard<std::mutex> lock(slot.stream_mu);
+  *done = false;
+  if (!slot.stream) slot.stream = std::make_unique<Stream>();
+  Stream* st = slot.stream.get();
+  if (offset < st->out_pos) {
+    // Back to the start is a new scan: stream again. Anywhere else is
+    // random access, served by inflating the entry whole once.
+    if (offset != 0) return Status::Ok();
+    slot.stream = std::make_unique<Stream>();
+    st = slot.stream.get();
+  }
+  if (!st->started) {
+    if (inflateInit2(&st->zs, -MAX_WBITS) != Z_OK) return Status(Code::kIo, "zlib could not start inflating");
+    st->started = true;
+  }
+  // Bytes before `offset` are inflated into `skip` and dropped; then the
+  // read's own bytes go straight into `buf`.
+  std::vector<char> skip;
+  uint64_t target_end = offset + n;
+  while (st->out_pos < target_end) {
+    if (st->ended) return BadEntry(e, "ends before its size of " + std::to_string(e.size) + " bytes");
+    if (st->zs.avail_in == 0) {
+      if (st->in_pos >= e.compressed_size) return BadEntry(e, "ends in the middle of its deflate stream");
+      const size_t want =
+          static_cast<size_t>(std::min<uint64_t>(kInflateChunk, e.compressed_size - st->in_pos));
+      size_t got = 0;
+      ZDS_RETURN_IF_ERROR(base_->PRead(archive_fd_, st->in.data(), want, e.data_offset + st->in_pos, &got));
+      if (got < want) return BadEntry(e, "is cut short: the archive shrank while open");
+      st->in_pos += want;
+      st->zs.next_in = reinterpret_cast<Bytef*>(st->in.data());
+      st->zs.avail_in = static_cast<uInt>(want);
+    }
+    char* out;
+    size_t room;
+    if (st->out_pos < offset) {
+      if (skip.empty()) skip.resize(kInflateChunk);
+      out = skip.data();
+      room = static_cast<size_t>(std::min<uint64_t>(skip.size(), offset - st->out_pos));
+    } else {
+      out = buf + (st->out_pos - offset);
+      room = static_cast<size_t>(target_end - st->out_pos);
+    }
+    st->zs.next_out = reinterpret_cast<Bytef*>(out);
+    st->zs.avail_out = static_cast<uInt>(std::min<size_t>(room, UINT_MAX));
+    const uInt before = st->zs.avail_out;
+    const int rc = inflate(&st->zs, Z_NO_FLUSH);
+    const size_t produced = before - st->zs.avail_out;
+    st->crc = static_cast<uint32_t>(
+        crc32(st->crc, reinterpret_cast<const Bytef*>(out), static_cast<uInt>(produced)));
+    st->out_pos += produced;
+    if (rc == Z_STREAM_END) {
+      st->ended = true;
+    } else if (rc == Z_MEM_ERROR) {
+      return Status(Code::kIo, "Out of memory inflating entry '" + e.name + "'");
+    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      return BadEntry(
+          e, "holds invalid deflate data" + std::string(st->zs.msg ? std::string(": ") + st->zs.msg : ""));
+    }
+  }
+  if (st->out_pos > e.size)
+    return BadEntry(e, "inflates to more than its size of " + std::to_string(e.size) + " bytes");
+  if (st->out_pos == e.size && st->crc != e.crc32)
+    return BadEntry(e, "fails its CRC-32 check (" + Hex32(st->crc) + ", expected " + Hex32(e.crc32) + ")");
+  *done = true;
+  return Status::Ok();
+}
+
 Status ZipFileSystem::PRead(int fd, void* buf, size_t len, uint64_t offset, size_t* got) {
   *got = 0;
   size_t index = 0;
@@ -302,7 +398,16 @@ Status ZipFileSystem::PRead(int fd, void* buf, size_t len, uint64_t offset, size
   Slot& slot = slots_[index];
   if (e.method == kZipMethodDeflate) {
     const char* data = slot.inflated.load(std::memory_order_acquire);
-    if (!data) return Status(Code::kInvalidArg, "fd " + std::to_string(fd) + " was not opened");
+    if (!data) {
+      bool done = false;
+      ZDS_RETURN_IF_ERROR(ReadStreamed(index, static_cast<char*>(buf), n, offset, &done));
+      if (done) {
+        *got = n;
+        return Status::Ok();
+      }
+      ZDS_RETURN_IF_ERROR(EnsureInflated(index));
+      data = slot.inflated.load(std::memory_order_acquire);
+    }
     std::memcpy(buf, data + offset, n);
     *got = n;
     return Status::Ok();
@@ -339,8 +444,10 @@ Status ZipFileSystem::MapReadOnly(int fd, size_t len, const char** addr) {
     return Status(Code::kInvalidArg, "Cannot map " + std::to_string(len) + " bytes of '" + e.name + "' (" +
                                          std::to_string(e.size) + " bytes)");
   if (e.method == kZipMethodDeflate) {
+    // A streamed entry has no bytes to map until something reads it out of
+    // order: refusing sends the engine to PRead, so scans stream.
     const char* data = slots_[index].inflated.load(std::memory_order_acquire);
-    if (!data) return Status(Code::kInvalidArg, "fd " + std::to_string(fd) + " was not opened");
+    if (!data) return Status(Code::kInvalidArg, "'" + e.name + "' is streamed, not held in memory: read it");
     *addr = data;  // Unmap finds no mapping for it and does nothing
     return Status::Ok();
   }

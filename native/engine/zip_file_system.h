@@ -6,9 +6,12 @@
 // is the file "<mount_path>/collections/c/meta/data.jsonl", directories are
 // implied by entry names (and by explicit "dir/" entries), and mount_path
 // itself is the root directory. Stored entries are read, and memory-mapped,
-// straight from the archive; deflated ones are inflated into memory once, on
-// their first Open, and served from there. Every write, lock and sync is
-// refused with kReadOnly.
+// straight from the archive. Deflated ones up to kStreamThreshold are
+// inflated into memory once, on their first Open; larger ones are streamed:
+// reads that move forward (a scan, the engine's tail check) inflate as they
+// go, holding only zlib's window, and the first read that goes back (a get,
+// or a second reader) or a mapping inflates the entry into memory once.
+// Every write, lock and sync is refused with kReadOnly.
 //
 // Thread-safe: the engine reads from several threads at once. The directory
 // is immutable after Open; inflating is serialised by a mutex, and reads of
@@ -34,6 +37,11 @@ namespace zds {
 
 class ZipFileSystem final : public FileSystem {
  public:
+  // Deflated entries larger than this are streamed rather than inflated
+  // into memory at Open.
+  static constexpr uint64_t kStreamThreshold = 16u << 20;
+  // True when the entry `name` is held inflated in memory (for tests).
+  bool HeldInMemory(std::string_view name) const;
   // Opens `archive_path` through `base` (kept open until destruction) and
   // reads its central directory. `base` must outlive the result. Fails with
   // kBadArchive when the archive is malformed, holds encrypted or symbolic
@@ -85,10 +93,17 @@ class ZipFileSystem final : public FileSystem {
     std::vector<std::string> children;  // directories: sorted names
   };
   // Per-entry state shared by every reader thread.
+  // A forward-only inflate of one large deflated entry.
+  struct Stream;
   struct Slot {
     // Deflated entries: the inflated bytes, published once complete.
     std::atomic<const char*> inflated{nullptr};
     std::unique_ptr<char[]> buffer;  // owns `inflated`; written under inflate_mu_
+    // Large deflated entries until they are inflated whole.
+    std::mutex stream_mu;
+    std::unique_ptr<Stream> stream;
+    Slot();
+    ~Slot();  // in the .cc, where Stream is complete
     // Stored entries: the CRC-32 was checked on a whole read.
     std::atomic<bool> crc_checked{false};
   };
@@ -104,6 +119,9 @@ class ZipFileSystem final : public FileSystem {
   const Node* Lookup(const std::string& path) const;
   Status EntryOf(int fd, size_t* index) const;
   Status EnsureInflated(size_t index);
+  // Serves a read of a large deflated entry from its stream; *done is false
+  // when the read goes back and the entry must be inflated whole instead.
+  Status ReadStreamed(size_t index, char* buf, size_t n, uint64_t offset, bool* done);
   Status Inflate(const ZipEntry& e, std::unique_ptr<char[]>* out);
   Status ReadOnlyError() const;
   Status BadEntry(const ZipEntry& e, const std::string& why) const;
