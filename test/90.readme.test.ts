@@ -53,4 +53,16 @@ describe('README examples', () => {
     );
     expect(outputs[4]).toBe("2\n[ [ 'admins', 2 ], [ 'events', 2 ], [ 'people', 4 ], [ 'users', 1 ] ]\ntrue\n");
   });
+
+  it('runs the quickstart (README command 1) and it prints what it promises', () => {
+    const dir = tempDir();
+    const r = spawnSync(process.execPath, [join(repo, 'examples', 'quickstart.mjs'), join(dir, 'store')], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('wrote 5000 products');
+    expect(r.stdout).toMatch(/3 cheapest games on sale: \[\{"_id":"sku-\d+","name":"Product \d+","price":[\d.]+\}/);
+    expect(r.stdout).toMatch(/^\d+ products with 150\+ in stock \(counted natively\)$/m);
+    expect(r.stdout).toContain('reopened: 4975 products');
+    expect(r.stdout).toMatch(/store\.zds: \d+ bytes, 975 books, read in place/);
+  });
 });
