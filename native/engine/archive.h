@@ -63,14 +63,15 @@ struct UnpackOptions {
 // Malformed, truncated or refused archives give kBadArchive and leave no
 // target and no temp folder behind.
 Status UnpackStore(FileSystem* fs, const std::string& archive, const std::string& target,
-                   const UnpackOptions& options, const ArchiveProgressFn& progress, const std::atomic<bool>* cancel);
+                   const UnpackOptions& options, const ArchiveProgressFn& progress,
+                   const std::atomic<bool>* cancel);
 
 struct CollectionListing {
   std::string name;
-  int64_t documents = -1;        // from index.bin's header; -1 when the archive holds no index
-  uint64_t data_bytes = 0;       // data.jsonl, uncompressed
+  int64_t documents = -1;         // from index.bin's header; -1 when the archive holds no index
+  uint64_t data_bytes = 0;        // data.jsonl, uncompressed
   uint64_t compressed_bytes = 0;  // data.jsonl as stored in the archive
-  bool data_stored = true;       // data.jsonl is stored (readable in place), not deflated
+  bool data_stored = true;        // data.jsonl is stored (readable in place), not deflated
   bool has_index = false;
 };
 
@@ -79,7 +80,7 @@ struct CollectionListing {
 Status InspectArchive(FileSystem* fs, const std::string& archive, std::vector<CollectionListing>* out);
 
 struct Problem {
-  std::string where;   // "collections/<name>/meta/data.jsonl line 12", "entry 'x'", ...
+  std::string where;  // "collections/<name>/meta/data.jsonl line 12", "entry 'x'", ...
   std::string what;
 };
 
