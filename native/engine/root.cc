@@ -102,13 +102,17 @@ Status Root::OpenArchive(FileSystem* base, const std::string& archive, std::shar
 }
 
 Root::~Root() {
+  // Release the flock first: once this root's weak_ptr in the registry has
+  // expired, another thread of this process may open the store again, and
+  // its new Root must find the lock free (every collection of this root is
+  // gone, so nothing writes any more). The file stays: unlinking it would
+  // let a waiter lock an inode that a newcomer no longer sees.
+  lock_fd_.Reset();
   if (!read_only_) {
     std::lock_guard<std::mutex> lock(g_registry_mu);
     auto it = Registry().find(path_);
     if (it != Registry().end() && it->second.expired()) Registry().erase(it);
   }
-  // Closing lock_fd_ releases the flock. The file stays: unlinking it would
-  // let a waiter lock an inode that a newcomer no longer sees.
 }
 
 Status Root::AcquireLock() {
