@@ -244,6 +244,17 @@ export class Collection<T extends object = Record<string, unknown>> {
     }
   }
 
+  /** {@link Collection.distinct} with the scan on the libuv threadpool. */
+  async distinctAsync(field: string, filter?: Filter): Promise<unknown[]> {
+    if (typeof field !== 'string') throw invalidArg('a field path string', 'field', field);
+    const cursor = new binding.NativeCursor(this.#native, planQuery(filter, undefined, field).spec, true);
+    try {
+      return JSON.parse(await cursor.distinctAsync()) as unknown[];
+    } finally {
+      cursor.close();
+    }
+  }
+
   /**
    * A map-style view: the documents matching `filter` (all without one) in
    * a fixed order — `sort`'s, or scan order — with `at(i)` and `slice(a, b)`.

@@ -125,10 +125,12 @@ describe('async and native-only counts', () => {
     store.close();
   });
 
-  it('distinct runs natively over the matches', () => {
+  it('distinct and distinctAsync run natively over the matches', async () => {
     const { store, c } = seeded(100);
     expect(c.distinct('tags')).toEqual(['t0', 't1', 't2', 't3', 't4']);
     expect(c.distinct('group', { i: { $lt: 3 } })).toEqual(['a', 'b']);
+    expect(await c.distinctAsync('tags', { group: 'a' })).toEqual(['t0', 't3', 't1', 't4', 't2']);
+    expect(openScans()).toBe(0);
     store.close();
   });
 
