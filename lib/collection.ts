@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { DatasetView } from './dataset';
 import { Query } from './find';
 import { matchesAll, planQuery, type Filter, type FindOptions } from './query';
-import { readAll, readJsonl, readLines } from './scan';
+import { readJsonl, readLines } from './scan';
 import { parseWithoutId, toLine } from './serialize';
 import { importJsonl, jsonlStream, type ImportJob, type ImportOptions } from './stream';
 import { expectDocId, invalidArg } from './validate';
@@ -304,7 +304,7 @@ export class Collection<T extends object = Record<string, unknown>> {
 
   /** Every document (with `_id`), in iteration order, as one array. */
   toArray(): WithId<T>[] {
-    return readAll(this.#native) as WithId<T>[];
+    return this.find().toArray();
   }
 
   /** Every stored line as its own Buffer (JSON bytes, no newline). */

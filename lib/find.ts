@@ -5,11 +5,9 @@ import type { NativeCollection, NativeCursor } from '../types/binding';
 import { AsyncDataset, type BatchOptions, type ShuffleOptions } from './dataset';
 import { binding } from './native';
 import type { QueryPlan } from './query';
-import { BATCH, FIRST_BATCH } from './scan';
+import { ALL_BYTES, BATCH, BATCH_BYTES, FIRST_BATCH } from './scan';
 import { documentStream } from './stream';
 
-const BATCH_BYTES = 16 << 20;
-const ALL_BYTES = 64 << 20;
 const JSON_ARRAY = 2 as const;
 const LINES = 0 as const;
 

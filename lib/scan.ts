@@ -8,22 +8,10 @@ import { binding } from './native';
 export const FIRST_BATCH = 64;
 /** Later batches amortise the crossing into native code. */
 export const BATCH = 1000;
-const ALL_BYTES = 64 << 20;
-
-/** Every live document, parsed, in scan order. */
-export function readAll(coll: NativeCollection): Record<string, unknown>[] {
-  const cursor = new binding.NativeCursor(coll);
-  try {
-    let out: Record<string, unknown>[] = [];
-    for (let text = cursor.next(0xffffffff, ALL_BYTES, 2); text !== null; text = cursor.next(0xffffffff, ALL_BYTES, 2)) {
-      const docs = JSON.parse(text) as Record<string, unknown>[];
-      out = out.length === 0 ? docs : out.concat(docs);
-    }
-    return out;
-  } finally {
-    cursor.close();
-  }
-}
+/** A batch of a scan read in steps stops after this many bytes. */
+export const BATCH_BYTES = 16 << 20;
+/** Reads that take everything at once still cut it into batches of this many bytes. */
+export const ALL_BYTES = 64 << 20;
 
 /** Every live line as its own Buffer (no trailing newline). */
 export function readLines(coll: NativeCollection): Buffer[] {

@@ -8,10 +8,9 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { NativeCollection, NativeCursor } from '../types/binding';
 import { ZdsError } from './errors';
-import { BATCH, FIRST_BATCH } from './scan';
+import { BATCH, BATCH_BYTES, FIRST_BATCH } from './scan';
 import { expectOptions, expectPath, expectPositiveInt, invalidArg } from './validate';
 
-const BATCH_BYTES = 16 << 20;
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
 
